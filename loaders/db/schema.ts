@@ -1,0 +1,209 @@
+/**
+ * The DuckDB schema every metric is computed from. One database per study (see ingest.ts for where it
+ * lives). Timestamps are the pipeline log's naive local clock; GPU samples are moved onto it with the
+ * offset their file's header reveals.
+ *
+ * `source` in prediction tables is a run id, or 'reference' for the study's reference outputs.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+CREATE TABLE releases (
+  release VARCHAR PRIMARY KEY,
+  title VARCHAR NOT NULL,
+  pipeline VARCHAR NOT NULL,
+  study_file VARCHAR NOT NULL,
+  baseline_label VARCHAR,
+  baseline_total_seconds DOUBLE,
+  reference_label VARCHAR,
+  tolerance DOUBLE NOT NULL
+);
+
+-- One row per study run plus one for the reference (role = 'reference').
+CREATE TABLE runs (
+  run_id VARCHAR PRIMARY KEY,
+  ord INTEGER NOT NULL,
+  role VARCHAR NOT NULL,             -- 'run' | 'reference'
+  label VARCHAR,
+  gpus INTEGER,
+  -- complete: summary seen and success; incomplete: no (whole) summary; failed: error/oom exit;
+  -- no_log: no console log given; broken: the log could not be read at all
+  status VARCHAR NOT NULL,
+  outcome VARCHAR,                   -- success | completed_with_failures | failed | out_of_memory | already_complete | unknown
+  total_seconds DOUBLE,              -- 'Total wall time' of the PIPELINE SUMMARY
+  total_hms VARCHAR,
+  model_path VARCHAR,
+  expected_length INTEGER,
+  model_source VARCHAR,              -- where model/length came from: config | pipeline_state | chunked_name | study
+  architecture VARCHAR,
+  input_path VARCHAR,
+  gpu_names VARCHAR,                 -- distinct device names, ', ' separated
+  detected_gpus INTEGER,
+  world_size INTEGER,
+  resume BOOLEAN,
+  parallel BOOLEAN,
+  first_at TIMESTAMP,
+  last_at TIMESTAMP,
+  hdf5_conversion_seconds DOUBLE,
+  command VARCHAR,                   -- JSON array, as in the study file
+  log_file VARCHAR,
+  outputs_dir VARCHAR
+);
+
+CREATE TABLE run_config (run_id VARCHAR NOT NULL, key VARCHAR NOT NULL, value VARCHAR);
+
+-- Stage times keyed by telemetry name. seconds: summary line when present, else the 'completed in' line.
+CREATE TABLE stages (
+  run_id VARCHAR NOT NULL,
+  stage VARCHAR NOT NULL,
+  ord INTEGER,                       -- start order in this run
+  seconds DOUBLE,
+  summary_seconds DOUBLE,
+  completed_seconds DOUBLE,
+  summary_pct DOUBLE,
+  skipped BOOLEAN NOT NULL,
+  is_gpu BOOLEAN NOT NULL,           -- DNABERT-S / ESM-2 feature extraction
+  started_at TIMESTAMP,
+  ended_at TIMESTAMP,
+  extras JSON
+);
+
+-- pipeline_state.json stages (second timing source, enum names)
+CREATE TABLE checkpoint_stages (
+  run_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, status VARCHAR, started_at VARCHAR, completed_at VARCHAR, duration_seconds DOUBLE
+);
+
+CREATE TABLE summary_bottlenecks (run_id VARCHAR NOT NULL, rank INTEGER NOT NULL, stage VARCHAR NOT NULL, pct DOUBLE);
+
+CREATE TABLE workers (
+  run_id VARCHAR NOT NULL,
+  worker INTEGER NOT NULL,
+  world_size INTEGER,
+  segments INTEGER,
+  device_name VARCHAR,
+  started_at TIMESTAMP,
+  model_load_started_at TIMESTAMP,
+  model_loaded_at TIMESTAMP,
+  inference_started_at TIMESTAMP,
+  first_batch_at TIMESTAMP,
+  inference_completed_at TIMESTAMP,
+  completed_at TIMESTAMP,
+  assigned_sequences BIGINT,
+  assigned_tokens BIGINT,
+  sequences BIGINT,
+  seq_per_sec DOUBLE,
+  tokens_per_sec DOUBLE,
+  token_budget INTEGER,
+  avg_wait_ms DOUBLE,
+  max_wait_ms DOUBLE,
+  logged_final_packing DOUBLE,
+  source_file VARCHAR
+);
+
+CREATE TABLE batches (
+  run_id VARCHAR NOT NULL,
+  worker INTEGER NOT NULL,
+  batch INTEGER NOT NULL,
+  kind VARCHAR NOT NULL,             -- dataloader | progress
+  at TIMESTAMP,
+  wait_ms DOUBLE,
+  sequences INTEGER,
+  tokens INTEGER,
+  queue_state VARCHAR,
+  done BIGINT,
+  total BIGINT,
+  logged_pack_eff DOUBLE,            -- fraction on the pipeline's 4096 scale
+  tokens_per_sec DOUBLE,
+  seq_per_sec DOUBLE,
+  eta VARCHAR
+);
+
+CREATE TABLE io_warnings (
+  run_id VARCHAR NOT NULL, worker INTEGER, at TIMESTAMP, severity VARCHAR NOT NULL, utilization DOUBLE, file VARCHAR, line INTEGER
+);
+
+CREATE TABLE dnabert_gpus (
+  run_id VARCHAR NOT NULL, gpu INTEGER NOT NULL, files INTEGER, sequences BIGINT, completed_files INTEGER, total_files INTEGER, finished_at TIMESTAMP
+);
+
+CREATE TABLE gpu_monitors (
+  run_id VARCHAR NOT NULL,
+  monitor VARCHAR NOT NULL,          -- file path
+  format VARCHAR NOT NULL,           -- gpu_metrics | nvidia_smi
+  started_at TIMESTAMP,
+  stopped_at TIMESTAMP,
+  devices VARCHAR,
+  nvitop VARCHAR,
+  utc_offset_seconds INTEGER,
+  samples INTEGER
+);
+
+CREATE TABLE gpu_samples (
+  run_id VARCHAR NOT NULL,
+  monitor VARCHAR NOT NULL,
+  at TIMESTAMP,                      -- on the run log's local clock (epoch + offset)
+  epoch DOUBLE NOT NULL,
+  device INTEGER NOT NULL,
+  uuid VARCHAR,
+  utilization DOUBLE NOT NULL,
+  memory_mib DOUBLE,
+  memory_pct DOUBLE,
+  temperature DOUBLE,
+  power_watts DOUBLE,
+  stage VARCHAR
+);
+
+CREATE TABLE predictions_frame (
+  source VARCHAR NOT NULL,
+  sequence_id VARCHAR NOT NULL,
+  prediction VARCHAR NOT NULL,       -- virus | others
+  score_others DOUBLE,               -- score1
+  score_virus DOUBLE                 -- score2
+);
+
+CREATE TABLE predictions_consensus (
+  source VARCHAR NOT NULL,
+  modified_id VARCHAR NOT NULL,
+  is_virus BOOLEAN NOT NULL,
+  max_score_others DOUBLE,           -- NULL for two-column (vanilla) files
+  max_score_virus DOUBLE
+);
+
+-- Files read per source, with checksums for provenance.
+CREATE TABLE artifacts (
+  run_id VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,             -- console_log | worker_log | gpu_metrics | nvidia_smi | pipeline_state | predictions_frame | predictions_consensus | run_manifest
+  path VARCHAR NOT NULL,
+  bytes BIGINT,
+  sha256 VARCHAR,
+  rows BIGINT
+);
+
+CREATE TABLE findings (
+  run_id VARCHAR,                    -- NULL for study-level findings
+  code VARCHAR NOT NULL,
+  severity VARCHAR NOT NULL,         -- error | warning | info
+  message VARCHAR NOT NULL,
+  file VARCHAR,
+  line INTEGER,
+  affects VARCHAR                    -- comma-separated areas: timing, scaling, correctness, gpu, packing, throughput, metadata
+);
+`;
+
+/** Stages that run on the GPU (the rest are CPU stages). */
+export const GPU_STAGES = ["DNABERT-S Feature Extraction", "ESM-2 Feature Extraction"] as const;
+
+/** Telemetry names in pipeline order, and the checkpoint enum names they correspond to. */
+export const STAGE_NAMES: ReadonlyArray<{name: string; enum: string}> = [
+  {name: "Sequence Chunking", enum: "CHUNKING"},
+  {name: "Six-Frame Translation", enum: "TRANSLATION"},
+  {name: "Nucleotide File Splitting", enum: "NUCLEOTIDE_SPLITTING"},
+  {name: "Protein File Splitting", enum: "PROTEIN_SPLITTING"},
+  {name: "DNABERT-S Feature Extraction", enum: "NUCLEOTIDE_FEATURES"},
+  {name: "ESM-2 Feature Extraction", enum: "PROTEIN_FEATURES"},
+  {name: "Feature Merging", enum: "FEATURE_MERGING"},
+  {name: "Model Prediction", enum: "PREDICTION"},
+  {name: "Consensus Scoring", enum: "CONSENSUS"}
+];

@@ -1,0 +1,246 @@
+import {readFile, realpath, stat} from "node:fs/promises";
+import path from "node:path";
+import {parseDocument, LineCounter} from "yaml";
+import {z} from "zod";
+import {InputError} from "./errors.ts";
+
+/** Criteria as declared in a study file; the default set lives in metrics/criteria.ts. */
+export const CriterionSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9_]+$/, "lower-case id of letters, digits and _"),
+    label: z.string().min(1),
+    metric: z.string().min(1),
+    comparison: z.enum(["<", "<=", ">", ">=", "=="]),
+    target: z.number().finite(),
+    /** optional: restrict to one run id (e.g. time_1gpu) or apply to every run ("every") */
+    run: z.string().optional()
+  })
+  .strict();
+
+const relativePath = z.string().min(1, "a path relative to the study file");
+
+export const RunSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '.', '_' or '-'"),
+    gpus: z.number().int().positive(),
+    label: z.string().optional(),
+    log: relativePath.optional(),
+    outputs: relativePath.optional(),
+    gpu_metrics: relativePath.optional(),
+    /** nvidia-smi CSV samples written by `benchbook run` (preferred over gpu_metrics when present) */
+    gpu_samples: relativePath.optional(),
+    worker_logs: relativePath.optional(),
+    command: z.array(z.string().min(1)).min(1).optional(),
+    cwd: relativePath.optional(),
+    env: z.record(z.string(), z.string()).optional()
+  })
+  .strict();
+
+export const StudySchema = z
+  .object({
+    release: z.string().regex(/^[A-Za-z0-9_.+-]+$/, "a release name like v2.0 (letters, digits, '.', '_', '+', '-')"),
+    title: z.string().min(1),
+    pipeline: z.enum(["virnucpro"]),
+    date: z.string().optional(),
+    baseline: z
+      .object({
+        label: z.string().min(1),
+        total_seconds: z.number().positive(),
+        note: z.string().optional()
+      })
+      .strict()
+      .optional(),
+    reference: z
+      .object({
+        label: z.string().min(1),
+        outputs: relativePath,
+        log: relativePath.optional(),
+        model: z.string().optional(),
+        expected_length: z.number().int().positive().optional()
+      })
+      .strict()
+      .optional(),
+    tolerance: z.number().positive().max(1).default(0.01),
+    runs: z.array(RunSchema).min(1, "at least one run"),
+    criteria: z.array(CriterionSchema).optional()
+  })
+  .strict()
+  .superRefine((study, ctx) => {
+    const seen = new Set<string>();
+    study.runs.forEach((run, i) => {
+      if (seen.has(run.id)) ctx.addIssue({code: "custom", path: ["runs", i, "id"], message: `duplicate run id '${run.id}'`});
+      seen.add(run.id);
+    });
+    const ids = new Set<string>();
+    study.criteria?.forEach((c, i) => {
+      if (ids.has(c.id)) ctx.addIssue({code: "custom", path: ["criteria", i, "id"], message: `duplicate criterion id '${c.id}'`});
+      ids.add(c.id);
+    });
+  });
+
+export type StudyFile = z.infer<typeof StudySchema>;
+export type RunSpec = z.infer<typeof RunSchema>;
+export type CriterionSpec = z.infer<typeof CriterionSchema>;
+
+/** A study with every path resolved to an absolute path. */
+export interface Study extends StudyFile {
+  /** absolute path of the study file */
+  file: string;
+  /** folder of the study file; relative paths resolve against it */
+  dir: string;
+  /** the study file's text, kept for provenance */
+  text: string;
+}
+
+/**
+ * Resolve a study-relative path. Relative paths must stay inside the study folder (no `..` escape);
+ * absolute paths are taken as given, because users do point at /scratch or /tmp run folders.
+ */
+export function resolveStudyPath(study: Pick<Study, "dir" | "file">, p: string, field: string): string {
+  if (path.isAbsolute(p)) return path.normalize(p);
+  const resolved = path.resolve(study.dir, p);
+  const rel = path.relative(study.dir, resolved);
+  if (rel.startsWith("..") || path.isAbsolute(rel)) {
+    throw new InputError(`${field}: '${p}' leaves the study folder`, {
+      file: study.file,
+      expected: "a path inside the study folder, or an absolute path"
+    });
+  }
+  return resolved;
+}
+
+/**
+ * Refuse a resolved path whose real location (after symlinks) leaves the study folder when the path was
+ * given relative: a symlink must not smuggle files from elsewhere into a report.
+ */
+export async function checkInsideStudy(study: Pick<Study, "dir" | "file">, given: string, resolved: string, field: string): Promise<void> {
+  if (path.isAbsolute(given)) return;
+  let real: string;
+  try {
+    real = await realpath(resolved);
+  } catch {
+    return; // a missing path is reported by whoever needs the artifact
+  }
+  const root = await realpath(study.dir);
+  const rel = path.relative(root, real);
+  if (rel.startsWith("..") || path.isAbsolute(rel)) {
+    throw new InputError(`${field}: '${given}' is a symlink to ${real}, outside the study folder`, {
+      file: study.file,
+      expected: "files inside the study folder (give an absolute path to use files elsewhere)"
+    });
+  }
+}
+
+export async function loadStudy(file: string): Promise<Study> {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    const s = await stat(abs);
+    if (!s.isFile()) throw new InputError("is not a file", {file: abs, expected: "a study YAML file"});
+    text = await readFile(abs, "utf8");
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError("cannot read the study file", {file: abs, expected: "an existing, readable YAML file", cause: error});
+  }
+  return parseStudy(text, abs);
+}
+
+/** Parse and validate study YAML; errors name the field, its line and what was expected. */
+export function parseStudy(text: string, file: string): Study {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {lineCounter, prettyErrors: false});
+  if (doc.errors.length) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0]?.line;
+    throw new InputError(`invalid YAML: ${e.message.split("\n")[0]}`, {file, line, expected: "a YAML mapping"});
+  }
+  const raw = doc.toJS();
+  const result = StudySchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const fieldPath = issue.path as (string | number)[];
+    const node = fieldPath.length ? doc.getIn(fieldPath, true) : undefined;
+    const parentNode = fieldPath.length > 1 ? doc.getIn(fieldPath.slice(0, -1), true) : doc.contents;
+    const range = (node as {range?: [number, number, number]} | undefined)?.range ?? (parentNode as {range?: [number, number, number]} | undefined)?.range;
+    const line = range ? lineCounter.linePos(range[0]).line : undefined;
+    const field = fieldPath.length ? fieldPath.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "") : "(top level)";
+    throw new InputError(`field '${field}': ${describeIssue(issue, raw)}`, {file, line});
+  }
+  const dir = path.dirname(file);
+  const study: Study = {...result.data, file, dir, text};
+  // Resolve early so a path escaping the study folder is an error before anything runs.
+  for (const run of study.runs) {
+    for (const key of ["log", "outputs", "gpu_metrics", "gpu_samples", "worker_logs", "cwd"] as const) {
+      const v = run[key];
+      if (v !== undefined) resolveStudyPath(study, v, `runs.${run.id}.${key}`);
+    }
+  }
+  if (study.reference) {
+    resolveStudyPath(study, study.reference.outputs, "reference.outputs");
+    if (study.reference.log) resolveStudyPath(study, study.reference.log, "reference.log");
+  }
+  return study;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeysAt(issue.path as (string | number)[]);
+    const hints = issue.keys.map((k) => {
+      const near = closest(k, known);
+      return near ? `'${k}' (did you mean '${near}'?)` : `'${k}'`;
+    });
+    return `unknown field ${hints.join(", ")}; expected one of: ${known.join(", ")}`;
+  }
+  if (issue.code === "invalid_type") {
+    const got = valueAt(raw, issue.path as (string | number)[]);
+    return `expected ${issue.expected}, got ${got === undefined ? "nothing (the field is missing)" : JSON.stringify(got)}`;
+  }
+  if (issue.code === "invalid_value") return `${issue.message}`;
+  return issue.message;
+}
+
+function valueAt(raw: unknown, p: (string | number)[]): unknown {
+  let v: unknown = raw;
+  for (const k of p) v = v && typeof v === "object" ? (v as Record<string | number, unknown>)[k] : undefined;
+  return v;
+}
+
+function knownKeysAt(p: (string | number)[]): string[] {
+  const key = p.filter((k) => typeof k === "string").at(-1);
+  switch (key) {
+    case "runs":
+      return Object.keys(RunSchema.shape);
+    case "criteria":
+      return Object.keys(CriterionSchema.shape);
+    case "baseline":
+      return ["label", "total_seconds", "note"];
+    case "reference":
+      return ["label", "outputs", "log", "model", "expected_length"];
+    default:
+      return ["release", "title", "pipeline", "date", "baseline", "reference", "tolerance", "runs", "criteria"];
+  }
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(word, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({length: b.length + 1}, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
