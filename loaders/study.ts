@@ -148,7 +148,7 @@ export async function loadStudy(file: string): Promise<Study> {
 /** Parse and validate study YAML; errors name the field, its line and what was expected. */
 export function parseStudy(text: string, file: string): Study {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {lineCounter, prettyErrors: false});
+  const doc = parseDocument(text, {lineCounter, prettyErrors: true});
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line;
@@ -159,7 +159,8 @@ export function parseStudy(text: string, file: string): Study {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const fieldPath = issue.path as (string | number)[];
-    const node = fieldPath.length ? doc.getIn(fieldPath, true) : undefined;
+    const unknownKey = issue.code === "unrecognized_keys" ? issue.keys[0] : undefined;
+    const node = unknownKey !== undefined ? doc.getIn([...fieldPath, unknownKey], true) ?? keyNode(doc.getIn(fieldPath, true), unknownKey) : fieldPath.length ? doc.getIn(fieldPath, true) : undefined;
     const parentNode = fieldPath.length > 1 ? doc.getIn(fieldPath.slice(0, -1), true) : doc.contents;
     const range = (node as {range?: [number, number, number]} | undefined)?.range ?? (parentNode as {range?: [number, number, number]} | undefined)?.range;
     const line = range ? lineCounter.linePos(range[0]).line : undefined;
@@ -180,6 +181,12 @@ export function parseStudy(text: string, file: string): Study {
     if (study.reference.log) resolveStudyPath(study, study.reference.log, "reference.log");
   }
   return study;
+}
+
+/** The key node of `key` in a YAML map node (its value may be null, which has no range). */
+function keyNode(map: unknown, key: string): unknown {
+  const items = (map as {items?: Array<{key?: {value?: unknown; range?: unknown}}>} | undefined)?.items;
+  return items?.find((pair) => pair.key?.value === key)?.key;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {

@@ -107,7 +107,7 @@ CREATE TABLE batches (
   worker INTEGER NOT NULL,
   batch INTEGER NOT NULL,
   kind VARCHAR NOT NULL,             -- dataloader | progress
-  at TIMESTAMP,
+  logged_at TIMESTAMP,
   wait_ms DOUBLE,
   sequences INTEGER,
   tokens INTEGER,
@@ -121,7 +121,7 @@ CREATE TABLE batches (
 );
 
 CREATE TABLE io_warnings (
-  run_id VARCHAR NOT NULL, worker INTEGER, at TIMESTAMP, severity VARCHAR NOT NULL, utilization DOUBLE, file VARCHAR, line INTEGER
+  run_id VARCHAR NOT NULL, worker INTEGER, logged_at TIMESTAMP, severity VARCHAR NOT NULL, utilization DOUBLE, file VARCHAR, line INTEGER
 );
 
 CREATE TABLE dnabert_gpus (
@@ -143,7 +143,7 @@ CREATE TABLE gpu_monitors (
 CREATE TABLE gpu_samples (
   run_id VARCHAR NOT NULL,
   monitor VARCHAR NOT NULL,
-  at TIMESTAMP,                      -- on the run log's local clock (epoch + offset)
+  sampled_at TIMESTAMP,              -- on the run log's local clock (epoch + offset); 'at' is reserved in DuckDB
   epoch DOUBLE NOT NULL,
   device INTEGER NOT NULL,
   uuid VARCHAR,

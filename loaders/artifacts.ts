@@ -1,0 +1,114 @@
+/** Reading input artifacts: checksums, UTF-8 checks, locating files below a folder or by glob. */
+import {createHash} from "node:crypto";
+import {createReadStream} from "node:fs";
+import {lstat, readdir, readFile, stat} from "node:fs/promises";
+import path from "node:path";
+import {InputError} from "./errors.ts";
+
+export interface TextArtifact {
+  file: string;
+  text: string;
+  bytes: number;
+  sha256: string;
+  /** 1-based line of the first invalid UTF-8 sequence (decoded with U+FFFD), if any */
+  invalidUtf8Line: number | null;
+}
+
+/** Largest text artifact read whole; bigger logs would exceed V8's string limit. */
+export const MAX_TEXT_BYTES = 512 * 1024 * 1024;
+
+export async function readTextArtifact(file: string, what: string): Promise<TextArtifact> {
+  let s;
+  try {
+    s = await stat(file);
+  } catch (error) {
+    throw new InputError(`${what} does not exist`, {file, expected: `the ${what} named in the study file`, cause: error});
+  }
+  if (!s.isFile()) throw new InputError(`${what} is not a file`, {file, expected: "a regular file"});
+  if (s.size > MAX_TEXT_BYTES) throw new InputError(`${what} is ${(s.size / 2 ** 20).toFixed(0)} MiB`, {file, expected: `at most ${MAX_TEXT_BYTES / 2 ** 20} MiB`});
+  const buffer = await readFile(file);
+  const sha256 = createHash("sha256").update(buffer).digest("hex");
+  let text: string;
+  let invalidUtf8Line: number | null = null;
+  try {
+    text = new TextDecoder("utf-8", {fatal: true}).decode(buffer);
+  } catch {
+    text = new TextDecoder("utf-8").decode(buffer);
+    const bad = text.indexOf("\ufffd");
+    invalidUtf8Line = bad < 0 ? 1 : countLines(text, bad);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return {file, text, bytes: s.size, sha256, invalidUtf8Line};
+}
+
+function countLines(text: string, end: number): number {
+  let n = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < end; i = text.indexOf("\n", i + 1)) n++;
+  return n;
+}
+
+export async function hashFile(file: string): Promise<{sha256: string; bytes: number}> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return {sha256: hash.digest("hex"), bytes};
+}
+
+export async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Files named `name` anywhere below `dir` (sorted), not following symlinked folders. */
+export async function findFilesNamed(dir: string, name: string, maxDepth = 6): Promise<string[]> {
+  const found: string[] = [];
+  async function walk(d: string, depth: number): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(d, {withFileTypes: true});
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory() && depth < maxDepth) await walk(p, depth + 1);
+      else if (e.isFile() && e.name === name) found.push(p);
+    }
+  }
+  await walk(dir, 0);
+  return found;
+}
+
+/**
+ * Resolve a folder or a simple glob (`*` and `?` in the last path segment) to sorted files.
+ * A folder yields the files in it matching `defaultPattern`.
+ */
+export async function resolveFileSet(spec: string, defaultPattern: RegExp): Promise<string[]> {
+  const hasGlob = /[*?]/.test(path.basename(spec));
+  const dir = hasGlob ? path.dirname(spec) : spec;
+  const pattern = hasGlob ? globToRegExp(path.basename(spec)) : defaultPattern;
+  let info;
+  try {
+    info = await lstat(dir);
+  } catch (error) {
+    throw new InputError("does not exist", {file: dir, expected: "a folder (or glob) of files", cause: error});
+  }
+  if (!hasGlob && info.isFile()) return [spec];
+  const entries = await readdir(dir, {withFileTypes: true});
+  return entries
+    .filter((e) => e.isFile() && pattern.test(e.name))
+    .map((e) => path.join(dir, e.name))
+    .sort();
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".");
+  return new RegExp(`^${body}$`);
+}
