@@ -44,8 +44,8 @@ describe("ingest of a study made from the real upstream fixtures", () => {
     expect(result.ingested).toBe(true);
     expect(result.dbFile).toBe(path.join(path.dirname(studyFile), ".benchbook", "fixtures.duckdb"));
     expect(await rows(result.dbFile, "SELECT source, count(*)::INTEGER AS n FROM predictions_frame GROUP BY 1 ORDER BY 1")).toEqual([
-      {source: "reference", n: 4},
-      {source: "refactored", n: 4}
+      {source: "refactored", n: 4},
+      {source: "reference", n: 4}
     ]);
     const runs = await rows(result.dbFile, "SELECT run_id, role, status, model_path, expected_length, model_source FROM runs ORDER BY ord");
     expect(runs).toEqual([
@@ -98,8 +98,8 @@ describe("ingest of a study made from the real upstream fixtures", () => {
     expect(broken[0]!.file).toBe(path.join(dir, "bad", "x_merged", "prediction_results.txt"));
     expect(result.findings.some((f) => f.run_id === "absent" && f.code === "missing_artifact")).toBe(true);
     expect(await rows(result.dbFile, "SELECT source, count(*)::INTEGER AS n FROM predictions_frame GROUP BY 1 ORDER BY 1")).toEqual([
-      {source: "reference", n: 4},
-      {source: "refactored", n: 4}
+      {source: "refactored", n: 4},
+      {source: "reference", n: 4}
     ]);
   });
 

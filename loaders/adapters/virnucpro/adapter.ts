@@ -3,15 +3,16 @@
  * per-artifact parsers; this module only decides which artifact is used, records what is missing or
  * contaminated as findings, and writes rows. No report figure is computed here.
  */
+import {stat} from "node:fs/promises";
 import path from "node:path";
 import {isInputError} from "../../errors.ts";
-import {exists, findFilesNamed, hashFile, readTextArtifact, resolveFileSet} from "../../artifacts.ts";
+import {exists, findFilesNamed, hashFile, readTextArtifact, resolveFileSet, STREAM_ABOVE_BYTES, streamTextSegments} from "../../artifacts.ts";
 import {insertRows, type Row} from "../../db/writer.ts";
 import {GPU_STAGES, STAGE_NAMES} from "../../db/schema.ts";
 import {checkInsideStudy, resolveStudyPath, type RunSpec, type Study} from "../../study.ts";
 import type {IngestContext, PipelineAdapter} from "../types.ts";
 import type {ConsoleLog, Finding, GpuMonitor, PipelineState, WorkerLog} from "./records.ts";
-import {parseConsoleLog} from "./console-log.ts";
+import {ConsoleLogParser, parseConsoleLog} from "./console-log.ts";
 import {parseWorkerLog, parseWorkerRecords} from "./worker-log.ts";
 import {parseGpuMetrics} from "./gpu-metrics.ts";
 import {parseNvidiaSmiCsv} from "../nvidia-smi.ts";
@@ -98,9 +99,9 @@ export const virnucpro: PipelineAdapter = {
       row.log_file = file;
       const log = await guard(context, "reference", "console_log", async () => {
         await checkInsideStudy(study, reference.log!, file, "reference.log");
-        const artifact = await readTextArtifact(file, "reference console log");
-        context.artifact({run_id: "reference", kind: "console_log", path: file, bytes: artifact.bytes, sha256: artifact.sha256, rows: null});
-        return parseConsoleLog(artifact.text, {file});
+        const read = await readConsoleLog(file, "reference console log");
+        context.artifact({run_id: "reference", kind: "console_log", path: file, bytes: read.bytes, sha256: read.sha256, rows: null});
+        return read.log;
       });
       if (log) {
         row.status = log.summary?.complete ? "complete" : "incomplete";
@@ -167,15 +168,15 @@ function parserFindings(context: IngestContext, runId: string, file: string, fin
 async function ingestConsoleLog(context: IngestContext, run: RunSpec, runRow: Row): Promise<ConsoleLog> {
   const file = runRow.log_file as string;
   await checkInsideStudy(context.study, run.log!, file, `runs.${run.id}.log`);
-  const artifact = await readTextArtifact(file, "console log");
+  const artifact = await readConsoleLog(file, "console log");
   context.artifact({run_id: run.id, kind: "console_log", path: file, bytes: artifact.bytes, sha256: artifact.sha256, rows: null});
   if (artifact.invalidUtf8Line !== null) {
     context.finding({run_id: run.id, code: "invalid_utf8", severity: "warning", message: "invalid UTF-8 bytes (read as U+FFFD)", file, line: artifact.invalidUtf8Line, affects: ["metadata"]});
   }
-  if (artifact.text.trim() === "") {
+  if (artifact.blank) {
     context.finding({run_id: run.id, code: "empty_log", severity: "error", message: "console log is empty", file, line: 1, affects: ["timing", "scaling", "throughput"]});
   }
-  const log = parseConsoleLog(artifact.text, {file});
+  const log = artifact.log;
   parserFindings(context, run.id, file, log.findings);
   const m = log.metadata;
   const summaryComplete = log.summary?.complete === true;
@@ -214,6 +215,28 @@ async function ingestConsoleLog(context: IngestContext, run: RunSpec, runRow: Ro
     log.dnabert.map((d) => ({run_id: run.id, gpu: d.gpu, files: d.files, sequences: d.sequences, completed_files: d.completedFiles, total_files: d.totalFiles, finished_at: ts(d.finishedAt)}))
   );
   return log;
+}
+
+/**
+ * Read and parse a console capture. Logs above STREAM_ABOVE_BYTES are parsed from a stream of segments
+ * and never held whole (a multi-GB capture exceeds V8's string limit); the result is the same.
+ */
+async function readConsoleLog(file: string, what: string): Promise<{log: ConsoleLog; bytes: number; sha256: string; invalidUtf8Line: number | null; blank: boolean}> {
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => 0 // missing: readTextArtifact says so
+  );
+  if (size <= STREAM_ABOVE_BYTES) {
+    const artifact = await readTextArtifact(file, what);
+    return {log: parseConsoleLog(artifact.text, {file}), bytes: artifact.bytes, sha256: artifact.sha256, invalidUtf8Line: artifact.invalidUtf8Line, blank: artifact.text.trim() === ""};
+  }
+  const parser = new ConsoleLogParser({file});
+  let blank = true;
+  const info = await streamTextSegments(file, what, (text, line) => {
+    if (blank && text.trim() !== "") blank = false;
+    parser.pushSegment(text, line);
+  });
+  return {log: parser.finish(info.lines), bytes: info.bytes, sha256: info.sha256, invalidUtf8Line: info.invalidUtf8Line, blank};
 }
 
 /** One row per stage name: summary seconds win (they are what the pipeline totals), else the completed line. */

@@ -65,13 +65,36 @@ async function stageRaw(connection: DuckDBConnection, file: string, header: stri
   } catch (error) {
     throw csvError(error, file, what, header);
   }
+  await checkComplete(connection, file, what);
+}
+
+/**
+ * The pipeline ends every row with a newline. A last row without one may be cut anywhere, also inside a
+ * score (0.8789939 -> 0.87 is still a probability), so a file that stops mid-row is refused.
+ */
+async function checkComplete(connection: DuckDBConnection, file: string, what: string): Promise<void> {
+  const handle = await open(file, "r");
+  let last: number;
+  try {
+    const {size} = await handle.stat();
+    const byte = Buffer.alloc(1);
+    await handle.read(byte, 0, 1, Math.max(size - 1, 0));
+    last = size === 0 ? 10 : byte[0]!;
+  } finally {
+    await handle.close();
+  }
+  if (last === 10) return;
+  const [row] = await queryRows<{line: number | null}>(connection, "SELECT max(line)::INTEGER AS line FROM raw_predictions");
+  if (row?.line == null) return; // a header without its newline: no row to cut
+  await connection.run("DROP TABLE raw_predictions");
+  throw new InputError(`${what}: the last line has no line end: the file is cut off`, {file, line: row.line, expected: "a complete file ending with a newline, as the pipeline writes it"});
 }
 
 function csvError(error: unknown, file: string, what: string, header: string[]): InputError {
   const message = error instanceof Error ? error.message : String(error);
   const lineMatch = /line[:\s]+(\d+)/i.exec(message);
   const lines = message.split("\n").map((l) => l.trim());
-  const first = lines.find((l) => /^Expected Number of Columns/i.test(l)) ?? lines.find((l) => l && !/^(Error: )?(Invalid Input Error|CSV Error)/i.test(l)) ?? lines[0]!;
+  const first = lines.find((l) => /^(Expected Number of Columns|Invalid unicode)/i.test(l)) ?? lines.find((l) => l && !/^(Error: )?(Invalid Input Error|CSV Error)/i.test(l)) ?? lines[0]!;
   return new InputError(`${what}: cannot be read as TAB-separated values: ${first.trim()}`, {
     file,
     line: lineMatch ? Number(lineMatch[1]) : undefined,
@@ -100,6 +123,15 @@ async function checkScores(connection: DuckDBConnection, file: string, what: str
 async function checkIds(connection: DuckDBConnection, file: string, what: string, idColumn: string): Promise<void> {
   const empty = await firstBad(connection, `"${idColumn}" IS NULL OR trim("${idColumn}") = ''`, `"${idColumn}" AS id`);
   if (empty) throw new InputError(`${what}: empty ${idColumn}`, {file, line: empty.line as number, expected: `a non-empty ${idColumn}`});
+  // 'a' and 'a ' would be different join keys for one record: refuse rather than guess
+  const padded = await firstBad(connection, `regexp_matches("${idColumn}", '^\\s|\\s$')`, `"${idColumn}" AS id`);
+  if (padded) {
+    throw new InputError(`${what}: ${idColumn} ${JSON.stringify(padded.id)} has leading or trailing whitespace`, {
+      file,
+      line: padded.line as number,
+      expected: "an ID without surrounding whitespace: FASTA IDs end at the first whitespace"
+    });
+  }
   const dup = await queryRows<{id: string; first: number; second: number; n: number}>(
     connection,
     `SELECT "${idColumn}" AS id, min(line)::INTEGER AS first, (list(line ORDER BY line))[2]::INTEGER AS second, count(*)::INTEGER AS n
