@@ -112,3 +112,107 @@ function globToRegExp(glob: string): RegExp {
   const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".");
   return new RegExp(`^${body}$`);
 }
+
+/** Console logs above this size are streamed segment by segment instead of read whole. */
+export const STREAM_ABOVE_BYTES = 256 * 1024 * 1024;
+/** A run of text with no `\r` or `\n` is handed on in pieces of at most this many characters. */
+export const MAX_SEGMENT_CHARS = 16 * 1024 * 1024;
+
+export interface StreamedTextArtifact {
+  file: string;
+  bytes: number;
+  sha256: string;
+  /** physical `\n` lines, counted as splitting the whole text on `\n` would (a trailing newline opens no line) */
+  lines: number;
+  /** 1-based line of the first invalid UTF-8 sequence (decoded with U+FFFD), if any */
+  invalidUtf8Line: number | null;
+}
+
+/**
+ * Read a text artifact as a stream of segments, the pieces between `\n` and `\r`, each with its 1-based
+ * physical line, in file order, so a multi-GB log is never one string. Memory is bounded by the chunk
+ * size and MAX_SEGMENT_CHARS (a longer segment is handed on in pieces; a record header straddling such a
+ * cut is lost). Same checks as readTextArtifact: UTF-8 validity with the line of the first bad byte, BOM
+ * removed (TextDecoder drops it).
+ */
+export async function streamTextSegments(
+  file: string,
+  what: string,
+  onSegment: (text: string, line: number) => void,
+  options: {chunkBytes?: number} = {}
+): Promise<StreamedTextArtifact> {
+  let s;
+  try {
+    s = await stat(file);
+  } catch (error) {
+    throw new InputError(`${what} does not exist`, {file, expected: `the ${what} named in the study file`, cause: error});
+  }
+  if (!s.isFile()) throw new InputError(`${what} is not a file`, {file, expected: "a regular file"});
+  const hash = createHash("sha256");
+  let bytes = 0;
+  let decoder = new TextDecoder("utf-8", {fatal: true});
+  let invalidUtf8Line: number | null = null;
+  let line = 1;
+  let carry = "";
+  let lastChar = -1;
+  const emit = (text: string) => {
+    if (text === "") return;
+    lastChar = text.charCodeAt(text.length - 1);
+    let start = 0;
+    let nextN = text.indexOf("\n");
+    let nextR = text.indexOf("\r");
+    while (nextN >= 0 || nextR >= 0) {
+      const isN = nextR < 0 || (nextN >= 0 && nextN < nextR);
+      const end = isN ? nextN : nextR;
+      let piece = text.slice(start, end);
+      if (carry !== "") {
+        piece = carry + piece;
+        carry = "";
+      }
+      if (piece !== "") onSegment(piece, line);
+      start = end + 1;
+      if (isN) {
+        line++;
+        nextN = text.indexOf("\n", start);
+      } else nextR = text.indexOf("\r", start);
+    }
+    carry += text.slice(start);
+    while (carry.length > MAX_SEGMENT_CHARS) {
+      onSegment(carry.slice(0, MAX_SEGMENT_CHARS), line);
+      carry = carry.slice(MAX_SEGMENT_CHARS);
+    }
+  };
+  const badAt = (text: string) => {
+    const bad = text.indexOf("\ufffd");
+    let n = line;
+    for (let i = text.indexOf("\n"); i >= 0 && i < bad; i = text.indexOf("\n", i + 1)) n++;
+    return n;
+  };
+  for await (const chunk of createReadStream(file, {highWaterMark: options.chunkBytes ?? 1 << 20})) {
+    const buffer = chunk as Buffer;
+    hash.update(buffer);
+    bytes += buffer.length;
+    let text: string;
+    try {
+      text = decoder.decode(buffer, {stream: true});
+    } catch {
+      // the first bad byte is in this chunk: go on with replacement characters and say where it was
+      decoder = new TextDecoder("utf-8");
+      text = decoder.decode(buffer, {stream: true});
+      invalidUtf8Line = badAt(text);
+    }
+    emit(text);
+  }
+  let rest: string;
+  try {
+    rest = decoder.decode();
+  } catch {
+    rest = "\ufffd"; // the file ends inside a multi-byte sequence
+    invalidUtf8Line ??= line;
+  }
+  emit(rest);
+  if (carry !== "") onSegment(carry, line);
+  carry = "";
+  const lines = lastChar < 0 ? 0 : lastChar === 10 ? line - 1 : line;
+  return {file, bytes, sha256: hash.digest("hex"), lines, invalidUtf8Line};
+}
