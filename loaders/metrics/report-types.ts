@@ -41,6 +41,18 @@ export interface ReportRun {
   stages: ReportStage[];
   config: Array<{key: string; value: string}>;
   artifacts: Array<{kind: string; path: string; bytes: number | null; sha256: string | null; rows: number | null}>;
+  /** summary total minus the stage sum's cross-check: stage sum minus total (null when a stage is untimed) */
+  stage_sum_delta: number | null;
+  /** warnings about this run; a figure in an area listed in `affects` is marked with the ref (W1, …) */
+  flags: ReportFlag[];
+}
+
+/** A warning attached to a run: outputs print `ref` next to every figure of an affected area. */
+export interface ReportFlag {
+  ref: string;
+  code: string;
+  severity: "error" | "warning" | "info";
+  affects: string[];
 }
 
 export interface ReportScalingStage {
@@ -95,7 +107,11 @@ export interface ReportCorrectness {
   extra: number;
   label_mismatches: number;
   label_agreement: number | null;
-  within_tolerance: number;
+  /** rows whose every score difference is <= tolerance; null when scores were not compared */
+  within_tolerance: number | null;
+  within_tolerance_share: number | null;
+  reference_rows: number;
+  run_rows: number;
   /** rows with same label and every score within tolerance, over compared (the upstream script's 'matching') */
   joint_agreement: number | null;
   tolerance: number;
@@ -180,6 +196,23 @@ export interface ReportGpu {
   duplicated: boolean;
 }
 
+/** GPU measurement of a run during ESM-2, all devices pooled (what the gpu_utilization criterion reads). */
+export interface ReportGpuRun {
+  run: string;
+  gpus: number | null;
+  samples_total: number;
+  samples: number;
+  monitors: number;
+  devices: number;
+  has_window: boolean;
+  mean_utilization: number | null;
+  median_utilization: number | null;
+  p10_utilization: number | null;
+  share_at_or_above_80: number | null;
+  duplicated: boolean;
+  unmeasured_gpus: number;
+}
+
 export interface ReportIoWarnings {
   run: string;
   mild: number;
@@ -208,9 +241,13 @@ export interface ReportCriterion {
   /** per-run values for criteria evaluated on every run */
   per_run?: Array<{run: string; value: number | null; status: CriterionStatus; reason: string | null}>;
   interval?: {lo: number; hi: number} | null;
+  /** refs of warnings (W1, …) that affect the figures this criterion reads */
+  flags: string[];
 }
 
 export interface ReportWarning {
+  /** W1, W2, … in report order; figures affected by the warning carry this ref */
+  ref: string;
   code: string;
   severity: "error" | "warning" | "info";
   message: string;
@@ -235,6 +272,7 @@ export interface Report {
   throughput: ReportThroughput[];
   packing: ReportPacking[];
   gpu: ReportGpu[];
+  gpu_runs: ReportGpuRun[];
   io_warnings: ReportIoWarnings[];
   criteria: ReportCriterion[];
   summary: {met: number; total: number; overall: "pass" | "fail" | "incomplete"};
