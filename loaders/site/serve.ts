@@ -1,0 +1,98 @@
+/**
+ * A small static file server for a built site (the browser test, `benchbook serve`). Listens on
+ * 127.0.0.1 only, serves files under `dir` and nothing outside it, maps `/x/` to `/x/index.html`.
+ */
+import {createReadStream} from "node:fs";
+import {stat} from "node:fs/promises";
+import http from "node:http";
+import type {AddressInfo} from "node:net";
+import path from "node:path";
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".csv": "text/csv; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+  ".wasm": "application/wasm"
+};
+
+export interface StaticServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export function serveDirectory(dir: string, options: {port?: number} = {}): Promise<StaticServer> {
+  const root = path.resolve(dir);
+  const server = http.createServer((request, response) => {
+    void handle(root, request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      const {port} = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}/`,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.closeAllConnections();
+            server.close((error) => (error ? fail(error) : done()));
+          })
+      });
+    });
+  });
+}
+
+async function handle(root: string, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    response.writeHead(405, {allow: "GET, HEAD"}).end();
+    return;
+  }
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(request.url ?? "/", "http://localhost").pathname);
+  } catch {
+    response.writeHead(400).end();
+    return;
+  }
+  let file = path.join(root, pathname);
+  if (file !== root && !file.startsWith(root + path.sep)) {
+    response.writeHead(403).end();
+    return;
+  }
+  let info = await stat(file).catch(() => null);
+  if (info?.isDirectory()) {
+    if (!pathname.endsWith("/")) {
+      response.writeHead(301, {location: `${pathname}/`}).end();
+      return;
+    }
+    file = path.join(file, "index.html");
+    info = await stat(file).catch(() => null);
+  } else if (!info && !path.extname(file)) {
+    // clean URLs: /timing -> /timing.html
+    file = `${file}.html`;
+    info = await stat(file).catch(() => null);
+  }
+  if (!info?.isFile()) {
+    response.writeHead(404, {"content-type": "text/plain; charset=utf-8"}).end("not found\n");
+    return;
+  }
+  response.writeHead(200, {
+    "content-type": TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream",
+    "content-length": info.size,
+    "cache-control": "no-cache"
+  });
+  if (request.method === "HEAD") {
+    response.end();
+    return;
+  }
+  createReadStream(file).pipe(response);
+}

@@ -1,0 +1,10 @@
+// Correctness page: agreement per run and level, plus the worst mismatching rows of each (capped: the
+// complete list is data/mismatches.csv, fetched only when the reader asks for it).
+import {loadSiteReport, withSiteDatabase, writeJson} from "../../loaders/site/data.ts";
+import {correctnessPage} from "../../loaders/site/pages.ts";
+import {topMismatches} from "../../loaders/metrics/series.ts";
+
+const LIMIT = 500;
+const report = await loadSiteReport();
+const mismatches = await withSiteDatabase((connection) => topMismatches(connection, {limit: LIMIT}));
+await writeJson(correctnessPage(report, mismatches, LIMIT));
