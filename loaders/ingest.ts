@@ -15,8 +15,25 @@ import {openDatabase, queryRows} from "./db/duckdb.ts";
 import {SCHEMA_SQL, SCHEMA_VERSION} from "./db/schema.ts";
 import {insertRows} from "./db/writer.ts";
 import {InputError} from "./errors.ts";
-import {loadStudy, resolveStudyPath, type Study} from "./study.ts";
+import {loadStudy, resolveStudyPath, type RunSpec, type Study} from "./study.ts";
 import {BENCHBOOK_VERSION} from "./version.ts";
+import {exists} from "./artifacts.ts";
+import {ingestExecutions} from "./runner/executions-schema.ts";
+import {runPaths} from "./runner/layout.ts";
+
+/**
+ * A run with a command that names no `log` or `gpu_samples` is read from where `benchbook run` writes
+ * them (runner/layout.ts), when those files exist.
+ */
+async function withRunnerFiles(study: Study, run: RunSpec): Promise<RunSpec> {
+  if (!run.command) return run;
+  const paths = runPaths(study, run);
+  const rel = (file: string) => path.relative(study.dir, file).split(path.sep).join("/");
+  const out = {...run};
+  if (!out.log && (await exists(paths.log))) out.log = rel(paths.log);
+  if (!out.gpu_samples && (await exists(paths.gpuSamples))) out.gpu_samples = rel(paths.gpuSamples);
+  return out;
+}
 
 export interface IngestResult {
   dbFile: string;
@@ -98,10 +115,11 @@ async function populate(connection: IngestContext["connection"], study: Study, f
       tolerance: study.tolerance
     }
   ]);
-  for (const [i, run] of study.runs.entries()) await adapter.ingestRun(context, run, i + 1);
+  for (const [i, run] of study.runs.entries()) await adapter.ingestRun(context, await withRunnerFiles(study, run), i + 1);
   if (study.reference) await adapter.ingestReference(context, study.reference, study.runs.length + 1);
   else findings.push({run_id: null, code: "no_reference", severity: "info", message: "the study names no reference outputs: correctness has no data", file: study.file, line: null, affects: ["correctness"]});
   if (!study.baseline) findings.push({run_id: null, code: "no_baseline", severity: "info", message: "the study names no baseline: baseline speedup has no data", file: study.file, line: null, affects: ["baseline"]});
+  await ingestExecutions(connection, study);
   await insertRows(connection, "artifacts", artifacts);
   await insertRows(connection, "findings", findings.map((f) => ({...f, affects: f.affects.join(",")})));
 }
@@ -112,6 +130,11 @@ async function inputFingerprint(study: Study): Promise<string> {
   hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${study.text}\n`);
   const roots: string[] = [];
   for (const run of study.runs) {
+    if (run.command) {
+      // what `benchbook run` writes: manifests, repeats, and the default log and GPU samples
+      const paths = runPaths(study, run);
+      roots.push(paths.manifest, paths.executions, paths.log, paths.gpuSamples);
+    }
     for (const key of ["log", "outputs", "gpu_metrics", "gpu_samples", "worker_logs"] as const) {
       const v = run[key];
       if (v) roots.push(resolveStudyPath(study, v.includes("*") ? path.dirname(v) : v, key));

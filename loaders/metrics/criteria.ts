@@ -45,6 +45,22 @@ interface Measurement {
   reason?: string;
   /** doubt that turns a pass into inconclusive */
   caveat?: string;
+  /** spread over repeated executions: when it straddles the target the verdict is inconclusive */
+  interval?: {lo: number; hi: number; what: string};
+}
+
+/**
+ * Repeated executions of a run (`benchbook run --repeat N`): an execution that did not succeed means the
+ * configuration cannot pass, whatever the representative execution measured.
+ */
+function repeatsOf(report: ReportFigures, runId: string) {
+  const c = report.repeats?.configurations.find((x) => x.run_id === runId);
+  if (!c || c.executions < 2) return null;
+  const failed = c.statuses.filter((s) => s !== "succeeded");
+  const problem = failed.length
+    ? `${failed.length} of ${c.executions} executions of ${runId} did not succeed (${[...new Set(failed)].join(", ")})`
+    : null;
+  return {config: c, problem};
 }
 
 interface MetricDef {
@@ -80,12 +96,25 @@ function scalingMetric(field: "speedup" | "efficiency" | "karp_flatt" | "ceiling
           reason: from === run.id || report.scaling.length === 0 ? `no complete run with fewer GPUs than ${run.id} to scale from` : `no scaling pair ends at ${run.id}`
         };
       }
+      if (field === "speedup" || field === "efficiency") {
+        const problem = repeatsOf(report, s.from)?.problem ?? repeatsOf(report, s.to)?.problem;
+        const r = report.repeats?.scaling.find((x) => x.from === s.from && x.to === s.to);
+        if (problem) return {run: run.id, value: r?.[field] ?? s[field], status: "invalid", reason: problem};
+        const interval = field === "speedup" ? r?.speedup_interval : r?.efficiency_interval;
+        if (r && interval && r[field] !== null) {
+          return {run: run.id, value: r[field], interval: {...interval, what: `bootstrap ${Math.round(r.level * 100)} % interval (${r.n_from} + ${r.n_to} executions)`}};
+        }
+      }
       const value = field === "ceiling" ? s.amdahl.ceiling : field === "karp_flatt" ? s.amdahl.karp_flatt : s[field];
       return {run: run.id, value, reason: value === null ? "value unknown" : undefined, status: value === null ? "no_data" : undefined};
     },
     formula(report, run) {
       const s = report.scaling.find((x) => x.to === run.id);
       if (!s) return null;
+      const r = report.repeats?.scaling.find((x) => x.from === s.from && x.to === s.to);
+      if (r && r.speedup_interval && (field === "speedup" || field === "efficiency")) {
+        return `ratio of median totals over repeats: median T(${s.from}) / median T(${s.to})${field === "efficiency" ? ` / ${s.gpus / s.from_gpus}` : ""}`;
+      }
       if (field === "speedup") return `T(${s.from}) / T(${s.to}) = ${s.from_seconds} / ${s.to_seconds}`;
       if (field === "efficiency") return `speedup / N = (${s.from_seconds} / ${s.to_seconds}) / ${s.gpus / s.from_gpus}`;
       if (field === "karp_flatt") return "(1/S - 1/N) / (1 - 1/N)";
@@ -171,13 +200,22 @@ function runField(field: "total_seconds", description: string): MetricDef {
     unit: "seconds",
     areas: ["timing"],
     defaultRuns: "every",
-    measure(_report, run) {
+    measure(report, run) {
       const bad = incomplete(run);
       if (bad) return bad;
+      const repeats = repeatsOf(report, run.id);
+      if (repeats?.problem) return {run: run.id, value: repeats.config.median_seconds, status: "invalid", reason: repeats.problem};
+      if (repeats && repeats.config.n >= 2 && repeats.config.median_seconds !== null) {
+        const c = repeats.config;
+        return {run: run.id, value: c.median_seconds, interval: {lo: c.min_seconds!, hi: c.max_seconds!, what: `min–max of ${c.n} executions`}};
+      }
       const value = run[field];
       return value === null ? {run: run.id, value, status: "no_data", reason: `no total time for ${run.id}`} : {run: run.id, value};
     },
-    formula: () => "'Total wall time' of the PIPELINE SUMMARY"
+    formula: (report, run) => {
+      const c = repeatsOf(report, run.id)?.config;
+      return c && c.n >= 2 ? `median 'Total wall time' of ${c.n} executions (min ${c.min_seconds} s, max ${c.max_seconds} s)` : "'Total wall time' of the PIPELINE SUMMARY";
+    }
   };
 }
 
@@ -334,6 +372,9 @@ function judge(m: Measurement, spec: CriterionSpec): {status: CriterionStatus; r
   if (m.status) return {status: m.status, reason: m.reason ?? null};
   if (m.value === null) return {status: "no_data", reason: m.reason ?? "value unknown"};
   const ok = compare(m.value, spec.comparison, spec.target);
+  if (m.interval && compare(m.interval.lo, spec.comparison, spec.target) !== compare(m.interval.hi, spec.comparison, spec.target)) {
+    return {status: "inconclusive", reason: `the ${m.interval.what}, ${m.interval.lo.toPrecision(4)}–${m.interval.hi.toPrecision(4)}, straddles the target ${spec.target}`};
+  }
   if (m.caveat) return ok ? {status: "inconclusive", reason: m.caveat} : {status: "fail", reason: m.caveat};
   return {status: ok ? "pass" : "fail", reason: null};
 }
@@ -367,9 +408,9 @@ export function evaluateCriterion(report: ReportFigures, spec: CriterionSpec): R
       // a scaling figure also reads the run it scales from
       const from = spec.metric.startsWith("scaling.") ? report.scaling.find((x) => x.to === run.id)?.from : undefined;
       const taint = contamination(report, from ? [run.id, from] : [run.id], metric.areas);
-      if (taint) return {run: run.id, value: m.value, status: "invalid" as CriterionStatus, reason: `${taint.run} is contaminated (${taint.code}, ${taint.ref}): ${taint.message}`};
+      if (taint) return {run: run.id, value: m.value, status: "invalid" as CriterionStatus, reason: `${taint.run} is contaminated (${taint.code}, ${taint.ref}): ${taint.message}`, interval: null};
     }
-    return {run: run.id, value: m.value, ...judged};
+    return {run: run.id, value: m.value, ...judged, interval: m.interval ? {lo: m.interval.lo, hi: m.interval.hi} : null};
   });
   const status = PRECEDENCE.find((s) => per.some((p) => p.status === s))!;
   const judged = per.filter((p) => (p.status === "pass" || p.status === "fail" || p.status === "inconclusive") && p.value !== null).map((p) => p.value!);
@@ -383,9 +424,10 @@ export function evaluateCriterion(report: ReportFigures, spec: CriterionSpec): R
     display_value: value === null ? null : formatUnit(metric.unit, value),
     reason,
     formula: runs.length === 1 ? metric.formula(report, runs[0]!) : null,
+    interval: per.length === 1 ? (per[0]!.interval ?? null) : null,
     flags: flags(runs.map((r) => r.id))
   };
-  if (selector !== "headline" && (per.length > 1 || selector === "every")) criterion.per_run = per;
+  if (selector !== "headline" && (per.length > 1 || selector === "every")) criterion.per_run = per.map(({interval: _interval, ...p}) => p);
   return criterion;
 }
 

@@ -257,6 +257,42 @@ export interface ReportWarning {
   affects: string[];
 }
 
+/** Repeated executions by `benchbook run --repeat N` (null when the study's runs were executed at most once). */
+export interface ReportRepeats {
+  configurations: Array<{
+    run_id: string;
+    gpus: number;
+    executions: number;
+    succeeded: number;
+    not_succeeded: number;
+    n: number;
+    median_seconds: number | null;
+    min_seconds: number | null;
+    max_seconds: number | null;
+    q1_seconds: number | null;
+    q3_seconds: number | null;
+    iqr_seconds: number | null;
+    /** status of every execution, in repeat order: 'succeeded', 'failed', 'timed_out', 'interrupted' */
+    statuses: string[];
+  }>;
+  scaling: Array<{
+    from: string;
+    to: string;
+    from_gpus: number;
+    to_gpus: number;
+    n_from: number;
+    n_to: number;
+    /** ratio of the median totals */
+    speedup: number | null;
+    efficiency: number | null;
+    speedup_interval: {lo: number; hi: number} | null;
+    efficiency_interval: {lo: number; hi: number} | null;
+    level: number;
+    iterations: number;
+    seed: number;
+  }>;
+}
+
 export interface Report {
   benchbook_version: string;
   release: string;
@@ -274,6 +310,7 @@ export interface Report {
   gpu: ReportGpu[];
   gpu_runs: ReportGpuRun[];
   io_warnings: ReportIoWarnings[];
+  repeats: ReportRepeats | null;
   criteria: ReportCriterion[];
   summary: {met: number; total: number; overall: "pass" | "fail" | "incomplete"};
   warnings: ReportWarning[];

@@ -17,6 +17,7 @@ import type {
   ReportGpuRun,
   ReportIoWarnings,
   ReportPacking,
+  ReportRepeats,
   ReportRun,
   ReportScaling,
   ReportStage,
@@ -26,6 +27,7 @@ import type {
   Status
 } from "./report-types.ts";
 import {installViews, viewSql} from "./views.ts";
+import {repeatStatistics} from "../runner/executions-schema.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
 
 export interface BuildReportOptions {
@@ -64,6 +66,7 @@ export async function buildReport(connection: DuckDBConnection, options: BuildRe
     gpu: await readGpu(q),
     gpu_runs: await readGpuRuns(q),
     io_warnings: await readIoWarnings(q),
+    repeats: await readRepeats(connection, q),
     warnings,
     sql: viewSql()
   };
@@ -368,4 +371,18 @@ async function readIoWarnings(q: (sql: string) => Promise<Row[]>): Promise<Repor
     min_utilization: i.min_utilization ?? null,
     max_utilization: i.max_utilization ?? null
   }));
+}
+
+/** Statistics over repeated executions; null unless some run was executed more than once. */
+async function readRepeats(connection: DuckDBConnection, q: (sql: string) => Promise<Row[]>): Promise<ReportRepeats | null> {
+  const [{n}] = (await q("SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'executions'")) as [{n: number}];
+  if (!n) return null;
+  const [{most}] = (await q("SELECT coalesce(max(repeats), 0)::INTEGER AS most FROM executions")) as [{most: number}];
+  if (most < 2) return null;
+  const stats = await repeatStatistics(connection);
+  const statuses = await q("SELECT run_id, list(status ORDER BY repeat) AS statuses FROM executions GROUP BY run_id");
+  return {
+    configurations: stats.configurations.map((c) => ({...c, statuses: (statuses.find((s) => s.run_id === c.run_id)?.statuses as string[]) ?? []})),
+    scaling: stats.scaling
+  };
 }
