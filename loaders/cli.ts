@@ -16,8 +16,10 @@ Usage:
       Ingest when needed, then print the validation report.
   benchbook check <study.yaml> [--db FILE]
       CI gate: print the criteria; exit 0 if all pass, 1 if any does not, 2 on unusable input.
-  benchbook build <study.yaml> [--archive DIR] [--force]
-      Build the release's report site into <archive>/releases/<release>/ and update the archive index.
+  benchbook build <study.yaml> [more study.yaml ...] [--archive DIR] [--force]
+      Build each release's report site into <archive>/releases/<release>/ (default archive: dist/) and
+      rewrite the archive index, versions.json, latest/ and trend.html. An archived release whose inputs
+      changed is refused unless --force (the old build is kept as releases/<release>.replaced-<time>).
   benchbook dev <study.yaml>
       Live preview of the report site.
   benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS]
@@ -144,7 +146,7 @@ async function checkCommand(argv: string[]): Promise<number> {
   const width = Math.max(...report.criteria.map((c) => c.id.length), 4);
   for (const c of report.criteria) {
     const status = c.status.toUpperCase().replace("_", " ");
-    process.stdout.write(`${status.padEnd(12)} ${c.id.padEnd(width)}  ${c.display_value ?? "—"} (target ${c.comparison} ${c.display_target})${c.reason ? `  ${c.reason}` : ""}\n`);
+    process.stdout.write(`${status.padEnd(12)} ${c.id.padEnd(width)}  ${c.display_value ?? "—"} (target ${c.display_target})${c.reason ? `  ${c.reason}` : ""}\n`);
   }
   process.stdout.write(`OVERALL: ${report.summary.met} of ${report.summary.total} CRITERIA MET\n`);
   return report.criteria.length > 0 && report.criteria.every((c) => c.status === "pass") ? 0 : 1;

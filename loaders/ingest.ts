@@ -49,6 +49,9 @@ export interface IngestOptions {
   force?: boolean;
 }
 
+/** DuckDB's share of ingest memory; the rest of the process (parsers, Node) stays well under 2 GB with it. */
+const INGEST_MEMORY_LIMIT = process.env.BENCHBOOK_DUCKDB_MEMORY ?? "1GB";
+
 export function defaultDbFile(study: Pick<Study, "dir" | "release">): string {
   return path.join(study.dir, ".benchbook", `${study.release}.duckdb`);
 }
@@ -72,6 +75,8 @@ export async function ingestStudy(studyFile: string, options: IngestOptions = {}
   const findings: FindingRow[] = [];
   const db = await openDatabase(building);
   try {
+    // bounded memory whatever the input size: DuckDB spills to disk beyond this (issue: 20M-row files)
+    await db.connection.run(`SET memory_limit = '${INGEST_MEMORY_LIMIT}'`);
     await populate(db.connection, study, fingerprint, findings);
     await db.connection.run("CHECKPOINT");
   } catch (error) {

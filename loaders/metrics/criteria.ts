@@ -259,7 +259,7 @@ export const METRICS: Readonly<Record<string, MetricDef>> = {
       return value === null ? {run: run.id, value, status: "no_data", reason: `no total time for ${run.id}`} : {run: run.id, value};
     },
     formula(report, run) {
-      return report.baseline ? `${report.baseline.total_seconds} / ${run.total_seconds}` : null;
+      return report.baseline && run.total_seconds !== null ? `${report.baseline.total_seconds} / ${run.total_seconds}` : null;
     }
   },
   "correctness.consensus.label_agreement": correctnessMetric("consensus", "label_agreement", "consensus label-only agreement with the reference"),
@@ -385,19 +385,28 @@ function worst(values: number[], comparison: CriterionSpec["comparison"]): numbe
   return comparison === "<" || comparison === "<=" ? Math.max(...values) : Math.min(...values);
 }
 
+/**
+ * The runs a scaling figure of `runId` reads besides the run itself: the run of its pair, or, when no
+ * pair could be formed (a run incomplete), every run with fewer GPUs, since any of them would have been.
+ */
+function scaledFrom(report: ReportFigures, runId: string): string[] {
+  const pair = report.scaling.find((x) => x.to === runId);
+  if (pair) return [pair.from];
+  const run = report.runs.find((r) => r.id === runId);
+  return run ? report.runs.filter((r) => r.gpus < run.gpus).map((r) => r.id) : [];
+}
+
 export function evaluateCriterion(report: ReportFigures, spec: CriterionSpec): ReportCriterion {
   const metric = METRICS[spec.metric];
   if (!metric) throw new Error(`unknown metric '${spec.metric}' (validateCriteria first)`);
   const selector = spec.run ?? metric.defaultRuns;
   const {runs, empty} = selectRuns(report, selector);
   const base = {id: spec.id, label: spec.label, metric: spec.metric, comparison: spec.comparison, target: spec.target, display_target: formatTarget(metric.unit, spec.comparison, spec.target)};
-  const flags = (runIds: string[]) => [
-    ...new Set(
-      report.warnings
-        .filter((w) => (w.run === null || runIds.includes(w.run)) && w.affects.some((a) => metric.areas.includes(a)))
-        .map((w) => w.ref)
-    )
-  ];
+  const flags = (selected: string[]) => {
+    const runIds = spec.metric.startsWith("scaling.") ? [...selected, ...selected.flatMap((id) => scaledFrom(report, id))] : selected;
+    const refs = report.warnings.filter((w) => (w.run === null || runIds.includes(w.run)) && w.affects.some((a) => metric.areas.includes(a))).map((w) => w.ref);
+    return [...new Set(refs)];
+  };
   if (runs.length === 0) {
     return {...base, status: "no_data", value: null, display_value: null, reason: empty, formula: null, flags: flags([])};
   }

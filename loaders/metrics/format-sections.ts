@@ -8,7 +8,7 @@
  * file:line), before the reasons that cite it ("1gpu is contaminated (resumed_run, W1)").
  */
 import {METRICS} from "./criteria.ts";
-import {count, duration, NA, num, pct, sci, secs, times} from "./format.ts";
+import {count, duration, formatUnit, NA, num, pct, sci, secs, times} from "./format.ts";
 import type {CriterionStatus, Report, ReportCorrectness, ReportCriterion, ReportRun, ReportScaling} from "./report-types.ts";
 
 export type Line = string | {strong: string};
@@ -33,10 +33,10 @@ export interface ReportDocument {
   sections: Section[];
 }
 
-export const STATUS_WORD: Record<CriterionStatus, string> = {pass: "PASS", fail: "FAIL", no_data: "NO DATA", invalid: "INVALID", inconclusive: "INCONCLUSIVE"};
+const STATUS_WORD: Record<CriterionStatus, string> = {pass: "PASS", fail: "FAIL", no_data: "NO DATA", invalid: "INVALID", inconclusive: "INCONCLUSIVE"};
 
 /** Refs of the warnings on `runs` (and study-wide ones) touching one of `areas`, in report order. */
-export function refsOf(report: Report, runs: ReadonlyArray<string | null>, areas: readonly string[]): string[] {
+function refsOf(report: Report, runs: ReadonlyArray<string | null>, areas: readonly string[]): string[] {
   const touches = (affects: readonly string[]) => affects.some((a) => areas.includes(a));
   const refs = new Set<string>();
   for (const run of report.runs) if (runs.includes(run.id)) for (const f of run.flags) if (touches(f.affects)) refs.add(f.ref);
@@ -49,23 +49,18 @@ export function refsOf(report: Report, runs: ReadonlyArray<string | null>, areas
 }
 
 /** '2025.0 s (33:45) [W2]' */
-export function mark(value: string, refs: readonly string[]): string {
+function mark(value: string, refs: readonly string[]): string {
   return refs.length ? `${value} [${refs.join(", ")}]` : value;
 }
 
 const signed = (x: number | null, digits = 1) => (x === null ? NA : `${x > 0 ? "+" : ""}${x.toFixed(digits)} s`);
+const rate = (x: number | null, digits = 1) => (x === null ? NA : x.toLocaleString("en-US", {minimumFractionDigits: digits, maximumFractionDigits: digits}));
 const orNA = (s: string | number | null | undefined) => (s === null || s === undefined || s === "" ? NA : String(s));
 
 /** A criterion figure in its metric's unit; seconds without the clock where space is short. */
 function criterionValue(c: ReportCriterion, value: number | null, short = false): string {
-  const unit = METRICS[c.metric]?.unit;
-  if (value === null) return NA;
-  if (unit === "seconds") return short ? secs(value) : duration(value);
-  if (unit === "times") return times(value);
-  if (unit === "fraction") return pct(value, 1);
-  if (unit === "fraction2") return pct(value, 2);
-  if (unit === "rate") return `${value.toFixed(1)}/s`;
-  return String(value);
+  const unit = METRICS[c.metric]?.unit ?? "number";
+  return short && unit === "seconds" ? secs(value) : formatUnit(unit, value);
 }
 
 function criteriaSections(report: Report): {board: Section; notes: Section | null} {
@@ -86,7 +81,7 @@ function criteriaSections(report: Report): {board: Section; notes: Section | nul
   return {board, notes: notes.length ? {title: "Criteria: reasons and formulas", level: 2, blocks: [{kind: "lines", lines: notes}]} : null};
 }
 
-export function warningLine(w: Report["warnings"][number]): string {
+function warningLine(w: Report["warnings"][number]): string {
   const where = w.file ? ` [${w.file}${w.line !== null ? `:${w.line}` : ""}]` : "";
   const scope = [w.run !== null ? `run ${w.run}` : "study-wide", w.affects.length ? `affects ${w.affects.join(", ")}` : ""].filter(Boolean).join("; ");
   return `${w.ref} ${w.severity} ${w.code}: ${w.message}${where} (${scope})`;
@@ -179,9 +174,9 @@ function scalingSection(report: Report, s: ReportScaling): Section {
   return {title: `Scaling ${s.from} -> ${s.to} (${s.from_gpus} -> ${s.gpus} GPUs)`, level: 2, blocks};
 }
 
-function baselineSection(report: Report): Section | null {
+function baselineSections(report: Report): Section[] {
   const b = report.baseline;
-  if (!b) return null;
+  if (!b) return [];
   const rows = b.runs.map((r) => ({
     cells: [r.run, String(r.gpus), mark(duration(r.total_seconds), refsOf(report, [r.run], ["timing"])), mark(times(r.speedup), refsOf(report, [r.run], ["timing", "baseline"])), r.run === b.run ? "headline" : ""]
   }));
@@ -189,7 +184,7 @@ function baselineSection(report: Report): Section | null {
     `${b.label}: ${duration(b.total_seconds)} (EXTERNAL: declared in the study, not measured by benchbook)`,
     `headline: ${b.run ?? NA} at ${mark(times(b.speedup), refsOf(report, [b.run], ["timing", "baseline"]))} over the baseline`
   ];
-  return {title: "Baseline (external)", level: 2, blocks: [{kind: "lines", lines}, {kind: "table", head: ["Run", "GPUs", "Total", "Speedup vs baseline", ""], right: [1, 2, 3], rows}]};
+  return [{title: "Baseline (external)", level: 2, blocks: [{kind: "lines", lines}, {kind: "table", head: ["Run", "GPUs", "Total", "Speedup vs baseline", "Note"], right: [1, 2, 3], rows}]}];
 }
 
 const modelOf = (model: string | null, length: number | null) => `${model ?? NA} (${length === null ? NA : `${length} bp`})`;
@@ -198,7 +193,7 @@ function correctnessSection(report: Report, c: ReportCorrectness): Section {
   const refs = refsOf(report, [c.run], ["correctness"]);
   const level = c.level === "per_frame" ? "per-frame" : "consensus";
   const lines: Line[] = [];
-  if (c.model_match === false) lines.push({strong: `MODEL MISMATCH: run ${c.run} ${modelOf(c.run_model, c.run_expected_length)} vs reference ${c.reference} ${modelOf(c.reference_model, c.reference_expected_length)}`});
+  if (c.model_match === false) lines.push({strong: `MODEL MISMATCH: run ${c.run} ${modelOf(c.run_model, c.run_expected_length)} vs reference ${modelOf(c.reference_model, c.reference_expected_length)}`});
   const derived = [c.derived_consensus.run ? "run" : "", c.derived_consensus.reference ? "reference" : ""].filter(Boolean);
   if (derived.length) lines.push(`consensus of the ${derived.join(" and ")} derived from its per-frame rows (its consensus file has no scores)`);
   if (!c.scores_compared) lines.push("scores not compared at this level (a side has no scores)");
@@ -275,7 +270,7 @@ function esmSections(report: Report): Section[] {
     });
     const deviceRows = report.gpu.map((g) => {
       const m = (s: string) => mark(s, r(g.run, ["gpu"]));
-      return {cells: [g.run, String(g.device), String(g.monitor_count), count(g.samples), m(pct(g.mean_utilization)), m(pct(g.median_utilization)), m(pct(g.p10_utilization)), m(pct(g.share_at_or_above_80)), g.mean_power_watts === null ? NA : `${num(g.mean_power_watts)} W`, g.peak_memory_mib === null ? NA : `${count(g.peak_memory_mib)} MiB`, g.duplicated ? "DUPLICATED" : ""]};
+      return {cells: [g.run, String(g.device), String(g.monitor_count), count(g.samples), m(pct(g.mean_utilization)), m(pct(g.median_utilization)), m(pct(g.p10_utilization)), m(pct(g.share_at_or_above_80)), g.mean_power_watts === null ? NA : `${num(g.mean_power_watts)} W`, g.peak_memory_mib === null ? NA : `${count(Math.round(g.peak_memory_mib))} MiB`, g.duplicated ? "DUPLICATED" : ""]};
     });
     const util = ["Mean", "Median", "P10", ">= 80 %"];
     sections.push({
@@ -299,9 +294,9 @@ function esmSections(report: Report): Section[] {
 }
 
 /** `benchbook run --repeat N`: the spread of totals and the bootstrap interval of the scaling figures. */
-function repeatsSection(report: Report): Section | null {
+function repeatsSections(report: Report): Section[] {
   const rep = report.repeats;
-  if (!rep) return null;
+  if (!rep) return [];
   const interval = (i: {lo: number; hi: number} | null, f: (x: number) => string) => (i ? `[${f(i.lo)}, ${f(i.hi)}]` : NA);
   const configs = rep.configurations.map((c) => ({
     cells: [c.run_id, String(c.gpus), `${c.succeeded} / ${c.executions}`, String(c.n), secs(c.median_seconds), `${secs(c.min_seconds)} - ${secs(c.max_seconds)}`, `${secs(c.q1_seconds)} - ${secs(c.q3_seconds)}`, secs(c.iqr_seconds), c.statuses.join(", ")]
@@ -311,10 +306,8 @@ function repeatsSection(report: Report): Section | null {
   }));
   const blocks: Block[] = [{kind: "table", head: ["Run", "GPUs", "Succeeded", "n", "Median", "Min - max", "Q1 - Q3", "IQR", "Executions"], right: [1, 3, 4, 5, 6, 7], rows: configs}];
   if (scaling.length) blocks.push({kind: "table", head: ["Scaling", "n", "Speedup (medians)", "Interval", "Efficiency", "Interval", "Bootstrap"], right: [2, 3, 4, 5], rows: scaling});
-  return {title: "Repeated executions", level: 2, blocks};
+  return [{title: "Repeated executions", level: 2, blocks}];
 }
-
-const rate = (x: number | null, digits = 1) => (x === null ? NA : x.toLocaleString("en-US", {minimumFractionDigits: digits, maximumFractionDigits: digits}));
 
 export function buildDocument(report: Report): ReportDocument {
   const ref = report.reference;
@@ -341,8 +334,8 @@ export function buildDocument(report: Report): ReportDocument {
       ...runsSections(report),
       stagesSection(report),
       ...report.scaling.map((s) => scalingSection(report, s)),
-      ...(report.repeats ? [repeatsSection(report)!] : []),
-      ...(report.baseline ? [baselineSection(report)!] : []),
+      ...repeatsSections(report),
+      ...baselineSections(report),
       ...correctness,
       ...esmSections(report)
     ]

@@ -61,7 +61,9 @@ function rawScan(file: string, header: string[]): string {
 
 async function stageRaw(connection: DuckDBConnection, file: string, header: string[], what: string): Promise<void> {
   try {
-    await connection.run(`CREATE OR REPLACE TEMP TABLE raw_predictions AS ${rawScan(file, header)}`);
+    // a table of the database file, not TEMP: DuckDB keeps temporary tables in memory, and a 20M-row file
+    // staged there needs several GB; in the file it is compressed and spills under the memory limit
+    await connection.run(`CREATE OR REPLACE TABLE raw_predictions AS ${rawScan(file, header)}`);
   } catch (error) {
     throw csvError(error, file, what, header);
   }
@@ -157,7 +159,7 @@ export async function loadPerFrame(connection: DuckDBConnection, file: string, s
   await checkScores(connection, file, what, ["score1", "score2"]);
   await checkIds(connection, file, what, "Sequence_ID");
   await connection.run(
-    `INSERT INTO predictions_frame SELECT ${sqlString(source)}, "Sequence_ID", trim("Prediction"), ${isDouble('"score1"')}, ${isDouble('"score2"')} FROM raw_predictions ORDER BY line`
+    `INSERT INTO predictions_frame SELECT ${sqlString(source)}, "Sequence_ID", trim("Prediction"), ${isDouble('"score1"')}, ${isDouble('"score2"')} FROM raw_predictions`
   );
   const [{n}] = await queryRows<{n: number}>(connection, `SELECT count(*)::INTEGER AS n FROM raw_predictions`);
   await connection.run(`DROP TABLE raw_predictions`);
@@ -177,7 +179,7 @@ export async function loadConsensus(connection: DuckDBConnection, file: string, 
   await checkIds(connection, file, what, "Modified_ID");
   const scores = hasScores ? `${isDouble('"max_score_0"')}, ${isDouble('"max_score_1"')}` : "NULL, NULL";
   await connection.run(
-    `INSERT INTO predictions_consensus SELECT ${sqlString(source)}, "Modified_ID", lower(trim("Is_Virus")) = 'true', ${scores} FROM raw_predictions ORDER BY line`
+    `INSERT INTO predictions_consensus SELECT ${sqlString(source)}, "Modified_ID", lower(trim("Is_Virus")) = 'true', ${scores} FROM raw_predictions`
   );
   const [{n}] = await queryRows<{n: number}>(connection, `SELECT count(*)::INTEGER AS n FROM raw_predictions`);
   await connection.run(`DROP TABLE raw_predictions`);

@@ -1,0 +1,103 @@
+/**
+ * trend.html: how the headline figures moved across releases (oldest → newest by study date), drawn
+ * as static SVG from each release's archived report. A run id (1gpu, 2gpu…) is one line; a release
+ * without that run leaves a gap rather than a zero.
+ */
+import {lineChart, type Series} from "./chart.ts";
+import {figuresOf, fmt, type ReleaseFigures} from "./figures.ts";
+import {esc, page} from "./html.ts";
+import type {ArchivedRelease} from "./scan.ts";
+
+// ticks are round: print them without padding decimals
+const TICK = {
+  seconds: (v: number) => `${Number(v.toPrecision(6))} s`,
+  ratio: (v: number) => `${Number(v.toPrecision(6))}x`,
+  percent: (v: number) => `${Number((v * 100).toPrecision(6))} %`
+};
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+function seriesBy<K>(figures: ReleaseFigures[], keys: K[], name: (k: K) => string, value: (f: ReleaseFigures, k: K) => number | null | undefined): Series[] {
+  return keys.map((k) => ({name: name(k), values: figures.map((f) => value(f, k) ?? null)}));
+}
+
+function targetOf(releases: ArchivedRelease[], criterion: string): {value: number; label: string} | undefined {
+  const c = releases.at(-1)?.report.criteria.find((x) => x.id === criterion);
+  return c ? {value: c.target, label: `target ${c.display_target} (${releases.at(-1)!.release})`} : undefined;
+}
+
+export function trendPage(releases: ArchivedRelease[]): string {
+  const names = releases.map((r) => r.release);
+  const figures = releases.map((r) => figuresOf(r.report));
+  const runIds = unique(figures.flatMap((f) => f.runs.map((r) => r.id)));
+  const scalingKeys = unique(figures.flatMap((f) => f.scaling.map((s) => s.key)));
+  const agreementRuns = unique(figures.flatMap((f) => f.agreement.map((a) => a.run)));
+  // stages in pipeline order as the newest release logged them
+  const stageNames = unique(
+    figures
+      .slice()
+      .reverse()
+      .flatMap((f) => [...f.stages].sort((a, b) => (a.order ?? 99) - (b.order ?? 99)).map((s) => s.stage))
+  );
+
+  const charts = [
+    lineChart({
+      title: "Total wall time per run",
+      categories: names,
+      series: seriesBy(figures, runIds, (id) => id, (f, id) => f.runs.find((r) => r.id === id)?.total_seconds),
+      format: fmt.seconds,
+      tick: TICK.seconds,
+      zero: true
+    }),
+    lineChart({
+      title: "Multi-GPU scaling (speedup)",
+      categories: names,
+      series: seriesBy(figures, scalingKeys, (k) => k, (f, k) => f.scaling.find((s) => s.key === k)?.speedup),
+      format: fmt.ratio,
+      tick: TICK.ratio,
+      zero: true,
+      target: targetOf(releases, "scaling")
+    }),
+    lineChart({
+      title: "Speedup over the baseline",
+      categories: names,
+      series: [{name: "headline run", values: figures.map((f) => f.baseline?.speedup ?? null)}],
+      format: fmt.ratio,
+      tick: TICK.ratio,
+      zero: true,
+      target: targetOf(releases, "baseline_speedup")
+    }),
+    lineChart({
+      title: "Consensus label agreement",
+      categories: names,
+      series: seriesBy(figures, agreementRuns, (id) => id, (f, id) => f.agreement.find((a) => a.run === id)?.value),
+      format: (v) => fmt.percent(v, 3),
+      tick: TICK.percent
+    })
+  ];
+  const stageCharts = stageNames.map((stage) =>
+    lineChart({
+      title: stage,
+      categories: names,
+      series: seriesBy(figures, runIds, (id) => id, (f, id) => f.stages.find((s) => s.run === id && s.stage === stage)?.seconds),
+      format: fmt.seconds,
+      tick: TICK.seconds,
+      zero: true
+    })
+  );
+  const list = releases
+    .map((r) => `<li><a href="releases/${esc(encodeURIComponent(r.release))}/index.html">${esc(r.release)}</a> <span class="note">${esc(r.manifest.date ?? "undated")} · ${esc(r.manifest.title)}</span></li>`)
+    .join("");
+  const body = `<nav class="bb-nav"><a href="index.html">All releases</a></nav>
+<h1>Trends across releases</h1>
+<p class="note">${releases.length} release${releases.length === 1 ? "" : "s"}, oldest first (ordered by the study's <code>date</code>, then release name). Figures are read from each release's archived report; a run missing from a release leaves a gap. Dashed lines are the newest release's criteria targets.</p>
+<ol>${list}</ol>
+${releases.length ? "" : "<p>No release archived yet.</p>"}
+<h2>Headline figures</h2>
+<div class="charts">${charts.join("\n")}</div>
+<h2>Per-stage time</h2>
+<div class="charts">${stageCharts.join("\n") || '<p class="note">no stage times in any release</p>'}</div>`;
+  return page({title: "Trends across releases", body});
+}
