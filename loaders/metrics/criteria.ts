@@ -130,13 +130,18 @@ function correctnessMetric(level: "per_frame" | "consensus", field: "label_agree
     areas: ["correctness"],
     defaultRuns: "every",
     measure(report, run) {
-      const bad = incomplete(run);
+      // a correctness-only study (outputs, no log) is judged on its outputs alone, see below
+      const bad = run.status === "no_log" ? null : incomplete(run);
       if (bad) return bad;
       const c = report.correctness.find((x) => x.run === run.id && x.level === level);
       const name = level === "per_frame" ? "per-frame" : "consensus";
       if (!c) return {run: run.id, value: null, status: "no_data", reason: `no ${name} predictions for ${run.id}`};
       if (c.reference_rows === 0) return {run: run.id, value: null, status: "no_data", reason: `no ${name} reference predictions`};
       if (c.compared === 0) return {run: run.id, value: null, status: "no_data", reason: `no ${name} IDs in common with the reference`};
+      if (run.status === "no_log" && c.missing > 0) {
+        // without a log nothing shows the run finished: outputs lacking reference IDs may be a partial run
+        return {run: run.id, value: null, status: "no_data", reason: `run ${run.id} has no log and its outputs lack ${c.missing} of ${c.reference_rows} reference IDs: a partial run cannot be ruled out`};
+      }
       const value = c[field];
       if (value === null) return {run: run.id, value: null, status: "no_data", reason: `scores not compared at ${name} level (a side has no scores)`};
       if (c.model_match === false) {
