@@ -21,6 +21,7 @@
  */
 import {InputError} from "../errors.ts";
 import type {CriterionSpec} from "../study.ts";
+import {intervalVerdict, meetsTarget} from "../runner/stats.ts";
 import {formatTarget, formatUnit, type Unit} from "./format.ts";
 import type {CriterionStatus, Report, ReportCriterion, ReportRun} from "./report-types.ts";
 
@@ -343,20 +344,6 @@ function selectRuns(report: ReportFigures, selector: string): {runs: ReportRun[]
   return {runs: report.runs.filter((r) => r.id === selector), empty: `no run '${selector}'`};
 }
 
-function compare(value: number, comparison: CriterionSpec["comparison"], target: number): boolean {
-  switch (comparison) {
-    case "<":
-      return value < target;
-    case "<=":
-      return value <= target;
-    case ">":
-      return value > target;
-    case ">=":
-      return value >= target;
-    case "==":
-      return value === target;
-  }
-}
 
 const PRECEDENCE: CriterionStatus[] = ["fail", "invalid", "no_data", "inconclusive", "pass"];
 
@@ -376,8 +363,8 @@ function contamination(report: ReportFigures, runIds: readonly string[], areas: 
 function judge(m: Measurement, spec: CriterionSpec): {status: CriterionStatus; reason: string | null} {
   if (m.status) return {status: m.status, reason: m.reason ?? null};
   if (m.value === null) return {status: "no_data", reason: m.reason ?? "value unknown"};
-  const ok = compare(m.value, spec.comparison, spec.target);
-  if (m.interval && compare(m.interval.lo, spec.comparison, spec.target) !== compare(m.interval.hi, spec.comparison, spec.target)) {
+  const ok = meetsTarget(m.value, spec.comparison, spec.target);
+  if (m.interval && intervalVerdict(m.interval, spec.comparison, spec.target) === "inconclusive") {
     return {status: "inconclusive", reason: `the ${m.interval.what}, ${m.interval.lo.toPrecision(4)}–${m.interval.hi.toPrecision(4)}, straddles the target ${spec.target}`};
   }
   if (m.caveat) return ok ? {status: "inconclusive", reason: m.caveat} : {status: "fail", reason: m.caveat};

@@ -4,6 +4,8 @@
  * Ratios are fractions (0.9987, not 99.87). Seconds are seconds. Missing data is null, never 0.
  */
 
+import type {ConfigurationStats, ScalingInterval} from "../runner/executions-schema.ts";
+
 export type Status = "complete" | "incomplete" | "failed" | "no_log" | "broken";
 export type CriterionStatus = "pass" | "fail" | "no_data" | "invalid" | "inconclusive";
 
@@ -259,38 +261,10 @@ export interface ReportWarning {
 
 /** Repeated executions by `benchbook run --repeat N` (null when the study's runs were executed at most once). */
 export interface ReportRepeats {
-  configurations: Array<{
-    run_id: string;
-    gpus: number;
-    executions: number;
-    succeeded: number;
-    not_succeeded: number;
-    n: number;
-    median_seconds: number | null;
-    min_seconds: number | null;
-    max_seconds: number | null;
-    q1_seconds: number | null;
-    q3_seconds: number | null;
-    iqr_seconds: number | null;
-    /** status of every execution, in repeat order: 'succeeded', 'failed', 'timed_out', 'interrupted' */
-    statuses: string[];
-  }>;
-  scaling: Array<{
-    from: string;
-    to: string;
-    from_gpus: number;
-    to_gpus: number;
-    n_from: number;
-    n_to: number;
-    /** ratio of the median totals */
-    speedup: number | null;
-    efficiency: number | null;
-    speedup_interval: {lo: number; hi: number} | null;
-    efficiency_interval: {lo: number; hi: number} | null;
-    level: number;
-    iterations: number;
-    seed: number;
-  }>;
+  /** status of every execution, in repeat order: 'succeeded', 'failed', 'timed_out', 'interrupted' */
+  configurations: Array<ConfigurationStats & {statuses: string[]}>;
+  /** ratio of the median totals, with its seeded bootstrap interval */
+  scaling: ScalingInterval[];
 }
 
 export interface Report {

@@ -122,25 +122,28 @@ function sortedMedian(s: Float64Array): number {
 export type Comparison = "<" | "<=" | ">" | ">=" | "==";
 export type IntervalVerdict = "pass" | "fail" | "inconclusive";
 
+/** Whether one value meets a criterion's target. */
+export function meetsTarget(value: number, comparison: Comparison, target: number): boolean {
+  switch (comparison) {
+    case "<":
+      return value < target;
+    case "<=":
+      return value <= target;
+    case ">":
+      return value > target;
+    case ">=":
+      return value >= target;
+    case "==":
+      return value === target;
+  }
+}
+
 /**
  * A criterion judged on an interval: pass only when the whole interval meets the target, fail only when
  * none of it does; an interval straddling the target is inconclusive, never a clean pass or fail.
  */
 export function intervalVerdict(interval: Interval, comparison: Comparison, target: number): IntervalVerdict {
-  const meets = (v: number) => {
-    switch (comparison) {
-      case "<":
-        return v < target;
-      case "<=":
-        return v <= target;
-      case ">":
-        return v > target;
-      case ">=":
-        return v >= target;
-      case "==":
-        return v === target;
-    }
-  };
+  const meets = (v: number) => meetsTarget(v, comparison, target);
   if (comparison === "==") {
     if (interval.lo === target && interval.hi === target) return "pass";
     return target < interval.lo || target > interval.hi ? "fail" : "inconclusive";
