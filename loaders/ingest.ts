@@ -19,6 +19,7 @@ import {loadStudy, resolveStudyPath, type RunSpec, type Study} from "./study.ts"
 import {BENCHBOOK_VERSION} from "./version.ts";
 import {exists} from "./artifacts.ts";
 import {ingestExecutions} from "./runner/executions-schema.ts";
+import {installViews, materializeCorrectness} from "./metrics/views.ts";
 import {runPaths} from "./runner/layout.ts";
 
 /**
@@ -127,6 +128,8 @@ async function populate(connection: IngestContext["connection"], study: Study, f
   await ingestExecutions(connection, study);
   await insertRows(connection, "artifacts", artifacts);
   await insertRows(connection, "findings", findings.map((f) => ({...f, affects: f.affects.join(",")})));
+  await installViews(connection);
+  await materializeCorrectness(connection);
 }
 
 /** Cheap change detector: study text plus size and mtime of every file the study points at. */

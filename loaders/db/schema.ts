@@ -5,7 +5,7 @@
  *
  * `source` in prediction tables is a run id, or 'reference' for the study's reference outputs.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);

@@ -191,14 +191,17 @@ FROM x`;
  */
 export const V_PREDICTIONS = `
 CREATE OR REPLACE {TEMP} VIEW v_predictions AS
-WITH frame_groups AS (
-  SELECT source, regexp_replace(sequence_id, '[FR][123]$', '') AS id,
-    max(score_others) AS score_others, max(score_virus) AS score_virus
-  FROM predictions_frame GROUP BY ALL
-),
-file_sources AS (
+WITH file_sources AS (
   SELECT source, bool_or(max_score_others IS NOT NULL AND max_score_virus IS NOT NULL) AS has_scores
   FROM predictions_consensus GROUP BY source
+),
+-- grouping frames by record is costly on millions of rows: only for sources whose consensus is derived
+frame_groups AS (
+  SELECT source, regexp_replace(sequence_id, '[FR][123]$', '') AS id,
+    max(score_others) AS score_others, max(score_virus) AS score_virus
+  FROM predictions_frame
+  WHERE source NOT IN (SELECT source FROM file_sources WHERE has_scores)
+  GROUP BY ALL
 )
 SELECT 'per_frame' AS level, source, sequence_id AS id, prediction = 'virus' AS is_virus,
   score_others, score_virus, false AS derived
@@ -231,7 +234,8 @@ j AS (
     a.is_virus AS reference_virus, b.is_virus AS run_virus,
     a.score_others AS reference_others, a.score_virus AS reference_score_virus,
     b.score_others AS run_others, b.score_virus AS run_score_virus,
-    abs(a.score_others - b.score_others) AS diff_others, abs(a.score_virus - b.score_virus) AS diff_virus
+    abs(a.score_others - b.score_others) AS diff_others, abs(a.score_virus - b.score_virus) AS diff_virus,
+    a.derived AS reference_derived, b.derived AS run_derived
   FROM ref a FULL OUTER JOIN run b ON a.run_id = b.run_id AND a.level = b.level AND a.id = b.id
 )
 SELECT *, in_reference AND in_run AS compared,
@@ -243,9 +247,6 @@ FROM j`;
 export const V_CORRECTNESS = `
 CREATE OR REPLACE {TEMP} VIEW v_correctness AS
 WITH tol AS (SELECT tolerance FROM v_release),
-derived AS (
-  SELECT source, bool_or(derived) AS derived FROM v_predictions WHERE level = 'consensus' GROUP BY source
-),
 agg AS (
   SELECT run_id, level,
     count(*) FILTER (WHERE in_reference)::INTEGER AS reference_rows,
@@ -265,7 +266,9 @@ agg AS (
     count(*) FILTER (WHERE compared AND reference_virus AND run_virus)::INTEGER AS virus_virus,
     count(*) FILTER (WHERE compared AND reference_virus AND NOT run_virus)::INTEGER AS virus_others,
     count(*) FILTER (WHERE compared AND NOT reference_virus AND run_virus)::INTEGER AS others_virus,
-    count(*) FILTER (WHERE compared AND NOT reference_virus AND NOT run_virus)::INTEGER AS others_others
+    count(*) FILTER (WHERE compared AND NOT reference_virus AND NOT run_virus)::INTEGER AS others_others,
+    coalesce(bool_or(run_derived), false) AS run_derived,
+    coalesce(bool_or(reference_derived), false) AS reference_derived
   FROM v_correctness_rows GROUP BY run_id, level
 )
 SELECT a.run_id, a.level, a.reference_rows, a.run_rows, a.compared, a.missing, a.extra, a.label_mismatches,
@@ -281,13 +284,11 @@ SELECT a.run_id, a.level, a.reference_rows, a.run_rows, a.compared, a.missing, a
   m.model_match, m.run_model, m.reference_model, m.run_len AS run_expected_length,
   m.reference_length AS reference_expected_length, m.run_unknown AS run_model_unknown,
   m.reference_unknown AS reference_model_unknown,
-  a.level = 'consensus' AND coalesce(dr.derived, false) AS run_derived,
-  a.level = 'consensus' AND coalesce(dref.derived, false) AS reference_derived,
+  a.level = 'consensus' AND a.run_derived AS run_derived,
+  a.level = 'consensus' AND a.reference_derived AS reference_derived,
   m.ord
 FROM agg a
-LEFT JOIN v_model_match m ON m.run_id = a.run_id
-LEFT JOIN derived dr ON dr.source = a.run_id
-LEFT JOIN derived dref ON dref.source = 'reference'`;
+LEFT JOIN v_model_match m ON m.run_id = a.run_id`;
 
 /**
  * Mismatching rows (label mismatch, score difference above tolerance, or scores not comparable), label
@@ -568,6 +569,18 @@ export function viewSql(options: {temporary?: boolean} = {}): Record<string, str
 }
 
 /**
+ * The row-level comparison is the one expensive view (a full outer join of every prediction of every
+ * run with the reference). Ingest stores its result once in this table; when the table exists,
+ * installViews points v_correctness_rows at it, so a report reads it instead of recomputing the join
+ * for each figure. The view's SQL stays the definition (report.sql shows it).
+ */
+export const CORRECTNESS_ROWS_TABLE = "correctness_rows";
+
+export async function materializeCorrectness(connection: DuckDBConnection): Promise<void> {
+  await connection.run(`CREATE TABLE ${CORRECTNESS_ROWS_TABLE} AS SELECT * FROM v_correctness_rows`);
+}
+
+/**
  * Create the macros and views. Temporary by default, so a read-only database (report from an
  * already-ingested study) works and the file never carries views of an older benchbook.
  */
@@ -575,4 +588,10 @@ export async function installViews(connection: DuckDBConnection, options: {tempo
   const temporary = options.temporary ?? true;
   await connection.run(render(MACROS_SQL, temporary));
   for (const v of VIEWS) await connection.run(render(v.sql, temporary));
+  const stored = await connection.runAndReadAll(
+    `SELECT count(*)::INTEGER FROM duckdb_tables() WHERE table_name = '${CORRECTNESS_ROWS_TABLE}' AND NOT temporary AND schema_name = 'main'`
+  );
+  if (Number(stored.getRows()[0]![0]) > 0) {
+    await connection.run(`CREATE OR REPLACE ${temporary ? "TEMP " : ""}VIEW v_correctness_rows AS SELECT * FROM main.${CORRECTNESS_ROWS_TABLE}`);
+  }
 }

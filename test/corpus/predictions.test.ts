@@ -76,6 +76,13 @@ describe("prediction files: exact outcomes", () => {
     expect(await failure(loadConsensus(db.connection, c, "run"))).toEqual([2, 'consensus predictions: Modified_ID " a_chunk_1" has leading or trailing whitespace (expected an ID without surrounding whitespace: FASTA IDs end at the first whitespace)']);
   });
 
+  it("IDs ending or starting in letters that name escapes (r, n, v, f) are ordinary IDs; a form feed or vertical tab is whitespace", async () => {
+    const p = await file("letters.txt", perFrame([["r_seq_n", "virus", "0.1", "0.9"], ["f_seq_v", "virus", "0.1", "0.9"], ["seq\\r", "others", "0.6", "0.4"]]));
+    expect(await loadPerFrame(db.connection, p, "run")).toMatchObject({rows: 3});
+    const c = await file("vt.csv", consensus([["a_chunk_1\v", "True", "0.1", "0.9"]]));
+    expect((await failure(loadConsensus(db.connection, c, "run")))[0]).toBe(2);
+  });
+
   it("a file whose last row has no line end is refused: the row may be cut (0.8789939 -> 0.87 is still a probability)", async () => {
     const whole = perFrame([["a_chunk_1F1", "virus", "0.12100612", "0.8789939"], ["b_chunk_1F1", "virus", "0.12100612", "0.8789939"]]);
     const p = await file("cut.txt", whole.slice(0, whole.length - 6)); // '...\t0.87'

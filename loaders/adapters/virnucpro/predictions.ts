@@ -53,17 +53,17 @@ function checkColumns(file: string, header: string[], required: readonly string[
   return header.filter((c) => !required.includes(c));
 }
 
-/** read_csv call that keeps every cell as text, in file order (line = row number + 1). */
+/** read_csv call that keeps every cell as text, in file order. */
 function rawScan(file: string, header: string[]): string {
   const columns = header.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(", ");
-  return `SELECT row_number() OVER () + 1 AS line, * FROM read_csv(${sqlString(file)}, delim='\t', header=true, quote='', escape='', auto_detect=false, columns={${columns}}, null_padding=false, strict_mode=true)`;
+  return `SELECT * FROM read_csv(${sqlString(file)}, delim='\t', header=true, quote='', escape='', auto_detect=false, columns={${columns}}, null_padding=false, strict_mode=true)`;
 }
 
 async function stageRaw(connection: DuckDBConnection, file: string, header: string[], what: string): Promise<void> {
   try {
-    // a table of the database file, not TEMP: DuckDB keeps temporary tables in memory, and a 20M-row file
-    // staged there needs several GB; in the file it is compressed and spills under the memory limit
-    await connection.run(`CREATE OR REPLACE TABLE raw_predictions AS ${rawScan(file, header)}`);
+    // TEMP: staged in memory (twice as fast as in the database file); under ingest's memory limit DuckDB
+    // spills it to its temp directory, so a 20M-row file does not need 20M rows of RAM
+    await connection.run(`CREATE OR REPLACE TEMP TABLE raw_predictions AS ${rawScan(file, header)}`);
   } catch (error) {
     throw csvError(error, file, what, header);
   }
@@ -86,8 +86,8 @@ async function checkComplete(connection: DuckDBConnection, file: string, what: s
     await handle.close();
   }
   if (last === 10) return;
-  const [row] = await queryRows<{line: number | null}>(connection, "SELECT max(line)::INTEGER AS line FROM raw_predictions");
-  if (row?.line == null) return; // a header without its newline: no row to cut
+  const [row] = await queryRows<{line: number}>(connection, "SELECT (count(*) + 1)::INTEGER AS line FROM raw_predictions");
+  if (!row || row.line < 2) return; // a header without its newline: no row to cut
   await connection.run("DROP TABLE raw_predictions");
   throw new InputError(`${what}: the last line has no line end: the file is cut off`, {file, line: row.line, expected: "a complete file ending with a newline, as the pipeline writes it"});
 }
@@ -105,48 +105,95 @@ function csvError(error: unknown, file: string, what: string, header: string[]):
   });
 }
 
+/**
+ * Line numbers are only needed to report a bad row, and numbering rows (a window over the whole file)
+ * is the slowest step of staging, so the staged rows are numbered only once a check failed. The staged
+ * table holds the rows in file order, so row k is line k + 1.
+ */
+async function numberLines(connection: DuckDBConnection): Promise<void> {
+  await connection.run("CREATE OR REPLACE TEMP TABLE raw_predictions AS SELECT row_number() OVER () + 1 AS line, * FROM raw_predictions");
+}
+
 async function firstBad(connection: DuckDBConnection, where: string, columns: string): Promise<Record<string, unknown> | undefined> {
   const rows = await queryRows(connection, `SELECT line::INTEGER AS line, ${columns} FROM raw_predictions WHERE ${where} ORDER BY line LIMIT 1`);
   return rows[0];
 }
 
-const isDouble = (c: string) => `TRY_CAST(trim(${c}) AS DOUBLE)`;
-const badScore = (c: string) => `(${isDouble(c)} IS NULL OR isnan(${isDouble(c)}) OR isinf(${isDouble(c)}) OR ${isDouble(c)} < 0 OR ${isDouble(c)} > 1)`;
+// DuckDB's cast ignores surrounding spaces; NaN sorts above every number, so BETWEEN refuses NaN and ±inf
+const isDouble = (c: string) => `TRY_CAST(${c} AS DOUBLE)`;
+const badScore = (c: string) => `(${isDouble(c)} IS NULL OR NOT (${isDouble(c)} BETWEEN 0 AND 1))`;
 
-async function checkScores(connection: DuckDBConnection, file: string, what: string, columns: string[]): Promise<void> {
-  for (const c of columns) {
-    const bad = await firstBad(connection, badScore(`"${c}"`), `"${c}" AS value`);
-    if (bad) {
-      throw new InputError(`${what}: ${c} is ${JSON.stringify(bad.value)}`, {file, line: bad.line as number, expected: `a probability between 0 and 1 in column ${c}`});
-    }
-  }
+interface Check {
+  /** SQL condition of a bad row */
+  bad: string;
+  /** columns shown in the error */
+  show: string;
+  error(row: Record<string, unknown>): InputError;
 }
 
-async function checkIds(connection: DuckDBConnection, file: string, what: string, idColumn: string): Promise<void> {
-  const empty = await firstBad(connection, `"${idColumn}" IS NULL OR trim("${idColumn}") = ''`, `"${idColumn}" AS id`);
-  if (empty) throw new InputError(`${what}: empty ${idColumn}`, {file, line: empty.line as number, expected: `a non-empty ${idColumn}`});
-  // 'a' and 'a ' would be different join keys for one record: refuse rather than guess
-  const padded = await firstBad(connection, `regexp_matches("${idColumn}", '^\\s|\\s$')`, `"${idColumn}" AS id`);
-  if (padded) {
-    throw new InputError(`${what}: ${idColumn} ${JSON.stringify(padded.id)} has leading or trailing whitespace`, {
-      file,
-      line: padded.line as number,
-      expected: "an ID without surrounding whitespace: FASTA IDs end at the first whitespace"
-    });
+/**
+ * Every row check in one scan of the staged file (each a `bool_or`), then the first bad line of a failed
+ * check, so a clean file costs one pass rather than one per check.
+ */
+async function checkRows(connection: DuckDBConnection, checks: Check[], idColumn: string, duplicate: (d: {id: string; first: number; second: number; n: number}) => InputError): Promise<void> {
+  const flags = checks.map((c, i) => `bool_or(${c.bad}) AS c${i}`).join(", ");
+  const [summary] = await queryRows<Record<string, boolean | number>>(
+    connection,
+    `SELECT ${flags}, (count(*) - count(DISTINCT "${idColumn}"))::INTEGER AS duplicates FROM raw_predictions`
+  );
+  if (!checks.some((_, i) => summary?.[`c${i}`]) && !summary?.duplicates) return;
+  await numberLines(connection);
+  for (const [i, check] of checks.entries()) {
+    if (!summary?.[`c${i}`]) continue;
+    const row = await firstBad(connection, check.bad, check.show);
+    if (row) throw check.error(row);
   }
-  const dup = await queryRows<{id: string; first: number; second: number; n: number}>(
+  if (!summary?.duplicates) return;
+  const [d] = await queryRows<{id: string; first: number; second: number; n: number}>(
     connection,
     `SELECT "${idColumn}" AS id, min(line)::INTEGER AS first, (list(line ORDER BY line))[2]::INTEGER AS second, count(*)::INTEGER AS n
      FROM raw_predictions GROUP BY 1 HAVING count(*) > 1 ORDER BY first LIMIT 1`
   );
-  if (dup[0]) {
-    const d = dup[0];
-    throw new InputError(`${what}: duplicate ${idColumn} ${JSON.stringify(d.id)} (first on line ${d.first}, ${d.n} times)`, {
+  if (d) throw duplicate(d);
+}
+
+function scoreChecks(file: string, what: string, columns: string[]): Check[] {
+  return columns.map((c) => ({
+    bad: badScore(`"${c}"`),
+    show: `"${c}" AS value`,
+    error: (bad) => new InputError(`${what}: ${c} is ${JSON.stringify(bad.value)}`, {file, line: bad.line as number, expected: `a probability between 0 and 1 in column ${c}`})
+  }));
+}
+
+function idChecks(file: string, what: string, idColumn: string): Check[] {
+  return [
+    {
+      bad: `"${idColumn}" IS NULL OR trim("${idColumn}") = ''`,
+      show: `"${idColumn}" AS id`,
+      error: (row) => new InputError(`${what}: empty ${idColumn}`, {file, line: row.line as number, expected: `a non-empty ${idColumn}`})
+    },
+    {
+      // 'a' and 'a ' would be different join keys for one record: refuse rather than guess
+      // a space or control character (code point <= 32) at either end; TAB is the separator so cannot occur
+      bad: `ord(left("${idColumn}", 1)) <= 32 OR ord(right("${idColumn}", 1)) <= 32`,
+      show: `"${idColumn}" AS id`,
+      error: (row) =>
+        new InputError(`${what}: ${idColumn} ${JSON.stringify(row.id)} has leading or trailing whitespace`, {
+          file,
+          line: row.line as number,
+          expected: "an ID without surrounding whitespace: FASTA IDs end at the first whitespace"
+        })
+    }
+  ];
+}
+
+function duplicateError(file: string, what: string, idColumn: string) {
+  return (d: {id: string; first: number; second: number; n: number}) =>
+    new InputError(`${what}: duplicate ${idColumn} ${JSON.stringify(d.id)} (first on line ${d.first}, ${d.n} times)`, {
       file,
       line: d.second,
       expected: `each ${idColumn} once (rows are joined on it)`
     });
-  }
 }
 
 export async function loadPerFrame(connection: DuckDBConnection, file: string, source: string): Promise<LoadedPredictions> {
@@ -154,10 +201,12 @@ export async function loadPerFrame(connection: DuckDBConnection, file: string, s
   const {header} = await readHeader(file);
   const extraColumns = checkColumns(file, header, PER_FRAME_COLUMNS, what);
   await stageRaw(connection, file, header, what);
-  const badLabel = await firstBad(connection, `"Prediction" IS NULL OR trim("Prediction") NOT IN ('virus', 'others')`, `"Prediction" AS value`);
-  if (badLabel) throw new InputError(`${what}: Prediction is ${JSON.stringify(badLabel.value)}`, {file, line: badLabel.line as number, expected: "'virus' or 'others'"});
-  await checkScores(connection, file, what, ["score1", "score2"]);
-  await checkIds(connection, file, what, "Sequence_ID");
+  const label: Check = {
+    bad: `"Prediction" IS NULL OR trim("Prediction") NOT IN ('virus', 'others')`,
+    show: `"Prediction" AS value`,
+    error: (row) => new InputError(`${what}: Prediction is ${JSON.stringify(row.value)}`, {file, line: row.line as number, expected: "'virus' or 'others'"})
+  };
+  await checkRows(connection, [label, ...scoreChecks(file, what, ["score1", "score2"]), ...idChecks(file, what, "Sequence_ID")], "Sequence_ID", duplicateError(file, what, "Sequence_ID"));
   await connection.run(
     `INSERT INTO predictions_frame SELECT ${sqlString(source)}, "Sequence_ID", trim("Prediction"), ${isDouble('"score1"')}, ${isDouble('"score2"')} FROM raw_predictions`
   );
@@ -173,13 +222,16 @@ export async function loadConsensus(connection: DuckDBConnection, file: string, 
   const required = hasScores ? CONSENSUS_COLUMNS : CONSENSUS_COLUMNS.slice(0, 2);
   const extraColumns = checkColumns(file, header, required, what);
   await stageRaw(connection, file, header, what);
-  const badLabel = await firstBad(connection, `"Is_Virus" IS NULL OR lower(trim("Is_Virus")) NOT IN ('true', 'false')`, `"Is_Virus" AS value`);
-  if (badLabel) throw new InputError(`${what}: Is_Virus is ${JSON.stringify(badLabel.value)}`, {file, line: badLabel.line as number, expected: "True or False"});
-  if (hasScores) await checkScores(connection, file, what, ["max_score_0", "max_score_1"]);
-  await checkIds(connection, file, what, "Modified_ID");
-  const scores = hasScores ? `${isDouble('"max_score_0"')}, ${isDouble('"max_score_1"')}` : "NULL, NULL";
+  const label: Check = {
+    bad: `"Is_Virus" IS NULL OR lower(trim("Is_Virus")) NOT IN ('true', 'false')`,
+    show: `"Is_Virus" AS value`,
+    error: (row) => new InputError(`${what}: Is_Virus is ${JSON.stringify(row.value)}`, {file, line: row.line as number, expected: "True or False"})
+  };
+  const scores = hasScores ? scoreChecks(file, what, ["max_score_0", "max_score_1"]) : [];
+  await checkRows(connection, [label, ...scores, ...idChecks(file, what, "Modified_ID")], "Modified_ID", duplicateError(file, what, "Modified_ID"));
+  const scoreValues = hasScores ? `${isDouble('"max_score_0"')}, ${isDouble('"max_score_1"')}` : "NULL, NULL";
   await connection.run(
-    `INSERT INTO predictions_consensus SELECT ${sqlString(source)}, "Modified_ID", lower(trim("Is_Virus")) = 'true', ${scores} FROM raw_predictions`
+    `INSERT INTO predictions_consensus SELECT ${sqlString(source)}, "Modified_ID", lower(trim("Is_Virus")) = 'true', ${scoreValues} FROM raw_predictions`
   );
   const [{n}] = await queryRows<{n: number}>(connection, `SELECT count(*)::INTEGER AS n FROM raw_predictions`);
   await connection.run(`DROP TABLE raw_predictions`);
