@@ -11,6 +11,7 @@ import {openDatabase} from "../../loaders/db/duckdb.ts";
 import {ingestStudy} from "../../loaders/ingest.ts";
 import type {Report} from "../../loaders/metrics/report-types.ts";
 import {buildSite} from "../../loaders/site/build.ts";
+import {CORRECTNESS_ROWS_TABLE, installViews, materializeCorrectness} from "../../loaders/metrics/views.ts";
 import {serveDirectory, type StaticServer} from "../../loaders/site/serve.ts";
 import {loadStudy} from "../../loaders/study.ts";
 import {chromiumAvailable, CHROMIUM, openBrowser, type BrowserSession, type PageVisit} from "./browser.ts";
@@ -165,6 +166,10 @@ describe.skipIf(!chromiumAvailable())("strings from logs in the browser", () => 
       // a sequence whose label flips between the reference and the run, and a finding with markup
       await db.connection.run(`INSERT INTO predictions_consensus VALUES ('reference', '${id}', true, 0.05, 0.95), ('${run}', '${id}', false, 0.97, 0.03)`);
       await db.connection.run(`INSERT INTO findings VALUES ('${run}', 'test_markup', 'warning', '${HOSTILE_MESSAGE}', NULL, NULL, 'metadata')`);
+      // ingest stored the row-level comparison: recompute it with the inserted rows
+      await db.connection.run(`DROP TABLE ${CORRECTNESS_ROWS_TABLE}`);
+      await installViews(db.connection);
+      await materializeCorrectness(db.connection);
       await db.connection.run("CHECKPOINT");
     } finally {
       db.close();
