@@ -17,7 +17,8 @@ export interface TextArtifact {
 /** Largest text artifact read whole; bigger logs would exceed V8's string limit. */
 export const MAX_TEXT_BYTES = 512 * 1024 * 1024;
 
-export async function readTextArtifact(file: string, what: string): Promise<TextArtifact> {
+/** The artifact's stat, or an error naming the file when it is missing or not a regular file. */
+async function statFile(file: string, what: string) {
   let s;
   try {
     s = await stat(file);
@@ -25,6 +26,11 @@ export async function readTextArtifact(file: string, what: string): Promise<Text
     throw new InputError(`${what} does not exist`, {file, expected: `the ${what} named in the study file`, cause: error});
   }
   if (!s.isFile()) throw new InputError(`${what} is not a file`, {file, expected: "a regular file"});
+  return s;
+}
+
+export async function readTextArtifact(file: string, what: string): Promise<TextArtifact> {
+  const s = await statFile(file, what);
   if (s.size > MAX_TEXT_BYTES) throw new InputError(`${what} is ${(s.size / 2 ** 20).toFixed(0)} MiB`, {file, expected: `at most ${MAX_TEXT_BYTES / 2 ** 20} MiB`});
   const buffer = await readFile(file);
   const sha256 = createHash("sha256").update(buffer).digest("hex");
@@ -141,13 +147,7 @@ export async function streamTextSegments(
   onSegment: (text: string, line: number) => void,
   options: {chunkBytes?: number} = {}
 ): Promise<StreamedTextArtifact> {
-  let s;
-  try {
-    s = await stat(file);
-  } catch (error) {
-    throw new InputError(`${what} does not exist`, {file, expected: `the ${what} named in the study file`, cause: error});
-  }
-  if (!s.isFile()) throw new InputError(`${what} is not a file`, {file, expected: "a regular file"});
+  const s = await statFile(file, what);
   const hash = createHash("sha256");
   let bytes = 0;
   let decoder = new TextDecoder("utf-8", {fatal: true});

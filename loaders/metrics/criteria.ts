@@ -114,10 +114,10 @@ function scalingMetric(field: "speedup" | "efficiency" | "karp_flatt" | "ceiling
       if (!s) return null;
       const r = report.repeats?.scaling.find((x) => x.from === s.from && x.to === s.to);
       if (r && r.speedup_interval && (field === "speedup" || field === "efficiency")) {
-        return `ratio of median totals over repeats: median T(${s.from}) / median T(${s.to})${field === "efficiency" ? ` / ${s.gpus / s.from_gpus}` : ""}`;
+        return `ratio of median totals over repeats: median T(${s.from}) / median T(${s.to})${field === "efficiency" ? ` / ${s.n}` : ""}`;
       }
       if (field === "speedup") return `T(${s.from}) / T(${s.to}) = ${s.from_seconds} / ${s.to_seconds}`;
-      if (field === "efficiency") return `speedup / N = (${s.from_seconds} / ${s.to_seconds}) / ${s.gpus / s.from_gpus}`;
+      if (field === "efficiency") return `speedup / N = (${s.from_seconds} / ${s.to_seconds}) / ${s.n}`;
       if (field === "karp_flatt") return "(1/S - 1/N) / (1 - 1/N)";
       return "1 / ((1 - f) + f / N), f = GPU-stage share of the lower-GPU run";
     }

@@ -149,7 +149,7 @@ function stagesSection(report: Report): Section {
 function scalingSection(report: Report, s: ReportScaling): Section {
   const refs = refsOf(report, [s.from, s.to], ["timing", "scaling"]);
   const fromRefs = refsOf(report, [s.from], ["timing", "scaling"]);
-  const n = s.from_gpus > 0 ? s.gpus / s.from_gpus : null;
+  const n = s.n;
   const a = s.amdahl;
   const pairs: Array<[string, string]> = [
     ["speedup", mark(`T${s.from_gpus}/T${s.gpus} = ${secs(s.from_seconds)} / ${secs(s.to_seconds)} = ${times(s.speedup)}`, refs)],

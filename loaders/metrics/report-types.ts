@@ -72,6 +72,8 @@ export interface ReportScaling {
   to: string;
   gpus: number;
   from_gpus: number;
+  /** GPU ratio gpus / from_gpus: the N of efficiency, Amdahl and Karp-Flatt */
+  n: number;
   from_seconds: number | null;
   to_seconds: number | null;
   speedup: number | null;

@@ -170,23 +170,25 @@ async function readScaling(q: (sql: string) => Promise<Row[]>): Promise<ReportSc
   const stages = await q("SELECT * FROM v_scaling_stages ORDER BY from_run, to_run, ord NULLS LAST, stage");
   return pairs.map((p): ReportScaling => {
     const whatIf: ReportScaling["what_if"] = [];
-    const replace = (label: string, total: number | null, divisor: string) => {
-      if (total === null || total === undefined || p.from_seconds === null) return;
+    const replace = (label: string, column: string, divisor: string) => {
+      const total = p[column] as number | null;
+      if (total === null || total === undefined || p[`${column}_speedup`] == null) return;
       whatIf.push({
         label,
         total_seconds: total,
-        speedup: p.from_seconds / total,
+        speedup: p[`${column}_speedup`],
         formula: `${p.to_seconds} - ${p.dnabert_to} + ${p.dnabert_from} / ${divisor} = ${total.toFixed(1)} s`
       });
     };
-    replace("DNABERT-S scaled like ESM-2", p.what_if_dnabert_like_esm, p.esm_speedup?.toFixed(3) ?? "?");
-    replace("DNABERT-S scaled 1.5x", p.what_if_dnabert_1_5x, "1.5");
-    replace("DNABERT-S scaled ideally", p.what_if_dnabert_ideal, String(p.n));
+    replace("DNABERT-S scaled like ESM-2", "what_if_dnabert_like_esm", p.esm_speedup?.toFixed(3) ?? "?");
+    replace("DNABERT-S scaled 1.5x", "what_if_dnabert_1_5x", "1.5");
+    replace("DNABERT-S scaled ideally", "what_if_dnabert_ideal", String(p.n));
     return {
       from: p.from_run,
       to: p.to_run,
       gpus: p.to_gpus,
       from_gpus: p.from_gpus,
+      n: p.n,
       from_seconds: p.from_seconds,
       to_seconds: p.to_seconds,
       speedup: p.speedup,

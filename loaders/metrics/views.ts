@@ -116,7 +116,10 @@ SELECT from_run, to_run, from_gpus, to_gpus, to_ord, bb_sig(n, 12) AS n, from_se
   esm_from, esm_to, dnabert_from, dnabert_to,
   bb_sig(to_seconds - dnabert_to + dnabert_from / esm_speedup, 12) AS what_if_dnabert_like_esm,
   bb_sig(to_seconds - dnabert_to + dnabert_from / 1.5, 12) AS what_if_dnabert_1_5x,
-  bb_sig(to_seconds - dnabert_to + dnabert_from / n, 12) AS what_if_dnabert_ideal
+  bb_sig(to_seconds - dnabert_to + dnabert_from / n, 12) AS what_if_dnabert_ideal,
+  bb_sig(from_seconds / (to_seconds - dnabert_to + dnabert_from / esm_speedup), 12) AS what_if_dnabert_like_esm_speedup,
+  bb_sig(from_seconds / (to_seconds - dnabert_to + dnabert_from / 1.5), 12) AS what_if_dnabert_1_5x_speedup,
+  bb_sig(from_seconds / (to_seconds - dnabert_to + dnabert_from / n), 12) AS what_if_dnabert_ideal_speedup
 FROM m`;
 
 /** Per-stage scaling for every pair of v_scaling. */

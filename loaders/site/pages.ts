@@ -38,7 +38,7 @@ function wallTimeHeadline(run: ReportRun, id: string): Headline {
 }
 
 function scalingHeadline(s: ReportScaling): Headline {
-  const n = s.gpus / s.from_gpus;
+  const n = s.n;
   return {
     id: `scaling_${s.from}_${s.to}`,
     label: `Scaling ${s.from_gpus} → ${s.gpus} GPUs`,

@@ -32,7 +32,7 @@ function figures(runs: ReportRun[], warnings: ReportWarning[] = []): ReportFigur
   return {
     benchbook_version: "test", release: "v", title: "t", pipeline: "virnucpro", study_file: "s.yaml", reference: null, tolerance: 0.01, runs,
     // like v_scaling: only between complete runs with a total
-    scaling: a && b && a.status === "complete" && b.status === "complete" && a.total_seconds && b.total_seconds ? [{from: a.id, to: b.id, gpus: b.gpus, from_gpus: a.gpus, from_seconds: a.total_seconds, to_seconds: b.total_seconds,
+    scaling: a && b && a.status === "complete" && b.status === "complete" && a.total_seconds && b.total_seconds ? [{from: a.id, to: b.id, gpus: b.gpus, from_gpus: a.gpus, n: b.gpus / a.gpus, from_seconds: a.total_seconds, to_seconds: b.total_seconds,
       speedup: a.total_seconds && b.total_seconds ? a.total_seconds / b.total_seconds : null, efficiency: null, stages: [],
       amdahl: {gpu_fraction: null, ceiling: null, esm_only_fraction: null, esm_only_ceiling: null, karp_flatt: null}, what_if: []}] : [],
     baseline: {label: "v1.0", total_seconds: 12600, external: true, speedup: null, run: null, runs: runs.map((r) => ({run: r.id, gpus: r.gpus, total_seconds: r.total_seconds, speedup: r.total_seconds ? 12600 / r.total_seconds : null}))},

@@ -126,6 +126,7 @@ export function sampleReport(): Report {
         to: "2gpu",
         gpus: 2,
         from_gpus: 1,
+        n: 2,
         from_seconds: 3200.6,
         to_seconds: 2025.0,
         speedup,

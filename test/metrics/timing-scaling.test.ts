@@ -101,6 +101,10 @@ describe("scaling 1 -> 2 GPUs", () => {
     // 2025.0 - 523.5 + 501.9 / 2 = 1752.45; speedup 3200.6 / 1752.45 = 1.826358
     expect(find("DNABERT-S scaled ideally").total_seconds).toBeCloseTo(1752.45, 6);
     expect(find("DNABERT-S scaled ideally").speedup).toBeCloseTo(1.826358, 5);
+    // 3200.6 / 1769.428 = 1.808837; 3200.6 / 1836.1 = 1.743151
+    expect(find("DNABERT-S scaled like ESM-2").speedup).toBeCloseTo(1.808837, 4);
+    expect(find("DNABERT-S scaled 1.5x").speedup).toBeCloseTo(1.743151, 5);
+    expect(find("DNABERT-S scaled 1.5x").formula).toBe("2025 - 523.5 + 501.9 / 1.5 = 1836.1 s");
   });
 
   it("an incomplete run takes no part in scaling", async () => {
@@ -128,6 +132,7 @@ describe("three runs: 1, 2 and 4 GPUs", () => {
     const report = await threeRuns();
     expect(report.scaling.map((s) => [s.from, s.to, s.gpus])).toEqual([["1gpu", "2gpu", 2], ["1gpu", "4gpu", 4]]);
     const s = report.scaling[1]!;
+    expect([report.scaling[0]!.n, s.n]).toEqual([2, 4]);
     expect(s.speedup).toBeCloseTo(2.397453, 5); // 3200.6 / 1335.0
     expect(s.efficiency).toBeCloseTo(0.599363, 5); // 2.397453 / 4
     // the same 1-GPU fraction 0.966381: 1 / (0.033619 + 0.966381 / 4) = 3.633536

@@ -29,7 +29,7 @@ const report: Report = {
   benchbook_version: "0.1.0", release: "v2.0", title: "t", pipeline: "virnucpro", study_file: "/s.yaml", reference: null, tolerance: 0.01,
   runs: [run("2gpu", 2, 2025.0, "33:44"), run("1gpu", 1, 3200.6, "53:20")],
   scaling: [{
-    from: "1gpu", to: "2gpu", gpus: 2, from_gpus: 1, from_seconds: 3200.6, to_seconds: 2025.0, speedup: 1.580543, efficiency: 0.7902716, stages: [],
+    from: "1gpu", to: "2gpu", gpus: 2, from_gpus: 1, n: 2, from_seconds: 3200.6, to_seconds: 2025.0, speedup: 1.580543, efficiency: 0.7902716, stages: [],
     amdahl: {gpu_fraction: 0.966, ceiling: 1.93, esm_only_fraction: 0.81, esm_only_ceiling: 1.68, karp_flatt: 0.27}, what_if: []
   }],
   baseline: {label: "v1.0", total_seconds: 12600, external: true, speedup: 6.222222, run: "2gpu", runs: []},
