@@ -1,4 +1,4 @@
-// Observable Framework configuration of the report site. Built by loaders/site/build.ts (`buildSite`),
+// Observable Framework configuration of the report site. Built by engine/site/build.ts (`buildSite`),
 // which passes the study's database and the output folder through the environment.
 // Everything here keeps the site offline: no web fonts (globalStylesheets: []), no build-date footer
 // (reproducible output), .ts loaders run through tsx, and links keep their .html so any static server

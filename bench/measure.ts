@@ -2,8 +2,8 @@
  * Child process for the benchmark: runs one step and prints its wall time and peak RSS as JSON, so each
  * measurement starts from a fresh process (peak memory is per process).
  */
-import {ingestStudy} from "../loaders/ingest.ts";
-import {reportForStudy} from "../loaders/cli.ts";
+import {ingestStudy} from "../engine/ingest/ingest.ts";
+import {reportForStudy} from "../commands/cli.ts";
 
 const [step, studyFile] = process.argv.slice(2);
 const start = performance.now();

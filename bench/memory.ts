@@ -13,7 +13,7 @@ import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
 import {stringify} from "yaml";
-import {openDatabase, queryRows} from "../loaders/db/duckdb.ts";
+import {openDatabase, queryRows} from "../engine/db/duckdb.ts";
 import {consoleLogOf, lineOf, linesOf} from "../test/corpus/corpus.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

@@ -8,7 +8,7 @@ import {execa} from "execa";
 import {mkdir, rm} from "node:fs/promises";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
-import {phase10Plan, writeStudy} from "../test/generators/virnucpro.ts";
+import {phase10Plan, writeStudy} from "../loaders/virnucpro/example/generate.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const out = path.join(root, "bench", "out", "phase10");

@@ -9,10 +9,10 @@
 import {mkdir, readdir, rm, stat} from "node:fs/promises";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
-import {ingestStudy} from "../loaders/ingest.ts";
-import {buildSite, SITE_ROOT} from "../loaders/site/build.ts";
-import {withBuildLock} from "../loaders/site/lock.ts";
-import {serveDirectory} from "../loaders/site/serve.ts";
+import {ingestStudy} from "../engine/ingest/ingest.ts";
+import {buildSite, SITE_ROOT} from "../engine/site/build.ts";
+import {withBuildLock} from "../engine/site/lock.ts";
+import {serveDirectory} from "../engine/server/serve.ts";
 import {chromiumAvailable, openBrowser} from "../test/e2e/browser.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -23,7 +23,7 @@ const PAGES = ["index.html", "timing.html", "correctness.html", "gpu.html", "run
 async function studyFile(): Promise<string> {
   if (!args.includes("--phase10")) return path.join(root, "data", "example", "study.yaml");
   const rows = Number(args[args.indexOf("--phase10") + 1]) || 794_577;
-  const {phase10Plan, writeStudy} = await import("../test/generators/virnucpro.ts");
+  const {phase10Plan, writeStudy} = await import("../loaders/virnucpro/example/generate.ts");
   const dir = path.join(out, `phase10-${rows}`);
   await rm(dir, {recursive: true, force: true});
   await mkdir(dir, {recursive: true});

@@ -7,7 +7,7 @@
 import {mkdir, readdir, rm} from "node:fs/promises";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
-import {phase10Plan, releaseCandidatePlan, writeStudy} from "../test/generators/virnucpro.ts";
+import {phase10Plan, releaseCandidatePlan, writeStudy} from "../loaders/virnucpro/example/generate.ts";
 
 /** per-frame rows of the embedded example: big enough for real agreement figures, small enough for git */
 export const EXAMPLE_PER_FRAME_ROWS = 3500;

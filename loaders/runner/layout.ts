@@ -20,8 +20,8 @@
  * `{run_folder}`. Only these exact names are replaced; other braces are left alone.
  */
 import path from "node:path";
-import {InputError} from "../errors.ts";
-import {resolveStudyPath, type RunSpec, type Study} from "../study.ts";
+import {InputError} from "../../engine/errors.ts";
+import {resolveStudyPath, type RunSpec, type Study} from "../../engine/study.ts";
 
 export interface RunPaths {
   folder: string;

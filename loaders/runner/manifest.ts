@@ -9,8 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import {execa} from "execa";
 import {z} from "zod";
-import {hashFile} from "../artifacts.ts";
-import {InputError} from "../errors.ts";
+import {hashFile} from "../../engine/artifacts.ts";
+import {InputError} from "../../engine/errors.ts";
 import {findExecutable} from "./gpu-sampler.ts";
 
 export const MANIFEST_VERSION = 1;

@@ -4,7 +4,7 @@
  * §10.1), so a file left by an earlier run would otherwise pass for this run's result.
  */
 import {open, stat} from "node:fs/promises";
-import {findFilesNamed} from "../artifacts.ts";
+import {findFilesNamed} from "../../engine/artifacts.ts";
 import type {OutputsCheck} from "./manifest.ts";
 
 export const EXPECTED_OUTPUTS = ["prediction_results.txt", "prediction_results_highestscore.csv"] as const;

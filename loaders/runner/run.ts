@@ -7,9 +7,9 @@
  * See layout.ts for where each execution's files go.
  */
 import {cp, mkdir, rm, stat} from "node:fs/promises";
-import {InputError, isInputError} from "../errors.ts";
-import {loadStudy, type RunSpec, type Study} from "../study.ts";
-import {BENCHBOOK_VERSION} from "../version.ts";
+import {InputError, isInputError} from "../../engine/errors.ts";
+import {loadStudy, type RunSpec, type Study} from "../../engine/study.ts";
+import {BENCHBOOK_VERSION} from "../../engine/version.ts";
 import {createDisplay, type Display} from "./display.ts";
 import {executeCommand} from "./execute.ts";
 import {findExecutable, startGpuSampler} from "./gpu-sampler.ts";
@@ -17,7 +17,7 @@ import {executionPaths, fillCommand, runPaths, usesPlaceholder, type RunPaths} f
 import {commandInputs, hostInfo, nvidiaInfo, pythonInfo, readManifest, writeManifest, type ExecutionStatus, type RunManifest} from "./manifest.ts";
 import {checkOutputs} from "./outputs.ts";
 import {formatElapsed, formatProgress, ProgressTracker} from "./progress.ts";
-import {bootstrapScaling, spread} from "./stats.ts";
+import {bootstrapScaling, spread} from "../../engine/metrics/stats.ts";
 import {executionStatus} from "./status.ts";
 
 export const DEFAULT_TIMEOUT_SECONDS = 3600;
@@ -44,7 +44,7 @@ export interface RunStudyOptions {
   plainProgressIntervalMs?: number;
   /** default: whether `stdout` is a TTY */
   tty?: boolean;
-  /** false: do not ingest afterwards; a function: ingest with it (default: loaders/ingest.ts if present) */
+  /** false: do not ingest afterwards; a function: ingest with it (default: engine/ingest/ingest.ts if present) */
   ingest?: false | Ingest;
 }
 
@@ -377,11 +377,11 @@ function quoteArg(arg: string): string {
 
 type Ingest = (studyFile: string) => Promise<{dbFile: string}>;
 
-/** loaders/ingest.ts's `ingestStudy`, or why it cannot be used (the runs' files are kept either way). */
+/** engine/ingest/ingest.ts's `ingestStudy`, or why it cannot be used (the runs' files are kept either way). */
 async function findIngest(): Promise<Ingest | string> {
   try {
-    const mod = (await import("../ingest.ts")) as {ingestStudy?: Ingest};
-    return typeof mod.ingestStudy === "function" ? mod.ingestStudy : "loaders/ingest.ts has no ingestStudy export";
+    const mod = (await import("../../engine/ingest/ingest.ts")) as {ingestStudy?: Ingest};
+    return typeof mod.ingestStudy === "function" ? mod.ingestStudy : "engine/ingest/ingest.ts has no ingestStudy export";
   } catch (error) {
     if ((error as {code?: string}).code === "ERR_MODULE_NOT_FOUND") return `ingest could not be loaded (${(error as Error).message.split("\n")[0]})`;
     throw error;

@@ -1,7 +1,7 @@
 // GPU & throughput page: the Report's GPU, throughput and packing figures plus binned series for charts.
-import {loadSiteReport, withSiteDatabase, writeJson} from "../../loaders/site/data.ts";
-import {gpuPage} from "../../loaders/site/pages.ts";
-import {cumulativeSequences, gpuUtilizationSeries, ioMarks, packingBatches, stageWindows, utilizationHistogram} from "../../loaders/metrics/series.ts";
+import {loadSiteReport, withSiteDatabase, writeJson} from "../../engine/site/data.ts";
+import {gpuPage} from "../../engine/site/pages.ts";
+import {cumulativeSequences, gpuUtilizationSeries, ioMarks, packingBatches, stageWindows, utilizationHistogram} from "../../engine/metrics/series.ts";
 
 const BIN_SECONDS = 10;
 const report = await loadSiteReport();

@@ -4,8 +4,8 @@
  * the report in ingest.test.ts.
  */
 import {describe, expect, it} from "vitest";
-import {parseConsoleLog} from "../../loaders/adapters/virnucpro/console-log.ts";
-import {ConsoleLogSchema, type ConsoleLog} from "../../loaders/adapters/virnucpro/records.ts";
+import {parseConsoleLog} from "../../loaders/virnucpro/console-log.ts";
+import {ConsoleLogSchema, type ConsoleLog} from "../../loaders/virnucpro/records.ts";
 import {
   concatenatedLogs,
   consoleLogOf,

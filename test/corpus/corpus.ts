@@ -1,6 +1,6 @@
 /**
  * The broken-input corpus, generated from code: every case starts from a real-format artifact made by
- * the study generator (test/generators/virnucpro.ts) and breaks it in one documented way. Nothing big is
+ * the study generator (loaders/virnucpro/example/generate.ts) and breaks it in one documented way. Nothing big is
  * committed; the 50 MB line is built in memory by the test that needs it.
  *
  * Each helper returns the broken text (or bytes) plus the facts a test needs to state the exact
@@ -8,7 +8,7 @@
  */
 import {cp, writeFile} from "node:fs/promises";
 import path from "node:path";
-import {phase10Plan, renderRun, writeStudy, type RunPlan, type StudyPlan} from "../generators/virnucpro.ts";
+import {phase10Plan, renderRun, writeStudy, type RunPlan, type StudyPlan} from "../../loaders/virnucpro/example/generate.ts";
 
 /** Small outputs keep every corpus study fast to write and ingest; logs keep their full Phase 10 shape. */
 export const CORPUS_ROWS = 600;

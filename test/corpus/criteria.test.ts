@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import {describe, expect, it} from "vitest";
-import {CONTAMINATING_FINDINGS, DEFAULT_CRITERIA, evaluateCriterion, type ReportFigures} from "../../loaders/metrics/criteria.ts";
-import type {ReportRun, ReportWarning, Status} from "../../loaders/metrics/report-types.ts";
+import {CONTAMINATING_FINDINGS, DEFAULT_CRITERIA, evaluateCriterion, type ReportFigures} from "../../engine/report/criteria.ts";
+import type {ReportRun, ReportWarning, Status} from "../../engine/report/types.ts";
 
 function run(id: string, gpus: number, total: number | null, status: Status = "complete"): ReportRun {
   return {

@@ -8,11 +8,11 @@ import {mkdtemp, readFile, readdir, rm, symlink, writeFile} from "node:fs/promis
 import {tmpdir} from "node:os";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import type {FindingRow} from "../../loaders/adapters/types.ts";
-import {ingestStudy} from "../../loaders/ingest.ts";
-import {openDatabase, queryRows} from "../../loaders/db/duckdb.ts";
-import {reportForStudy} from "../../loaders/cli.ts";
-import type {CriterionStatus, Report} from "../../loaders/metrics/report-types.ts";
+import type {FindingRow} from "../../engine/ingest/adapter.ts";
+import {ingestStudy} from "../../engine/ingest/ingest.ts";
+import {openDatabase, queryRows} from "../../engine/db/duckdb.ts";
+import {reportForStudy} from "../../commands/cli.ts";
+import type {CriterionStatus, Report} from "../../engine/report/types.ts";
 import {
   concatenatedLogs,
   copyStudy,

@@ -8,10 +8,10 @@ import {mkdtemp, readFile, rm, writeFile} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {reportForStudy} from "../../loaders/cli.ts";
-import {formatMarkdown} from "../../loaders/metrics/format-markdown.ts";
-import {formatText} from "../../loaders/metrics/format-text.ts";
-import type {Report} from "../../loaders/metrics/report-types.ts";
+import {reportForStudy} from "../../commands/cli.ts";
+import {formatMarkdown} from "../../engine/render/markdown.ts";
+import {formatText} from "../../engine/render/text.ts";
+import type {Report} from "../../engine/report/types.ts";
 import {keepLines, linesOf, resumedLog, sectionsOf, writeCorpusStudy} from "./corpus.ts";
 
 const MERGED = "USA-MA-Broad_MGH-22989-2024.lNDM_F11.HLWLWDRX5.1.hs_depleted.subset_1M_merged";

@@ -6,10 +6,10 @@
 import {writeFile} from "node:fs/promises";
 import path from "node:path";
 import {beforeEach, describe, expect, it} from "vitest";
-import {loadConsensus, loadPerFrame} from "../../loaders/adapters/virnucpro/predictions.ts";
-import {openDatabase, queryRows, type Database} from "../../loaders/db/duckdb.ts";
-import {SCHEMA_SQL} from "../../loaders/db/schema.ts";
-import {InputError} from "../../loaders/errors.ts";
+import {loadConsensus, loadPerFrame} from "../../loaders/virnucpro/predictions.ts";
+import {openDatabase, queryRows, type Database} from "../../engine/db/duckdb.ts";
+import {SCHEMA_SQL} from "../../engine/db/schema.ts";
+import {InputError} from "../../engine/errors.ts";
 import {useTmp} from "../helpers/tmp.ts";
 import {consensus, perFrame, PER_FRAME_HEADER} from "./corpus.ts";
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import {afterAll, describe, expect, it} from "vitest";
 import {stringify} from "yaml";
 import {runStudy} from "../../loaders/runner/run.ts";
-import {removeTempDirs, Sink, tempDir} from "../runner/helpers.ts";
+import {removeTempDirs, Sink, tempDir} from "../loaders/runner/helpers.ts";
 
 afterAll(removeTempDirs);
 

@@ -6,8 +6,8 @@
 import {writeFile} from "node:fs/promises";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
-import {readTextArtifact, streamTextSegments} from "../../loaders/artifacts.ts";
-import {ConsoleLogParser, parseConsoleLog, parseConsoleLogLines} from "../../loaders/adapters/virnucpro/console-log.ts";
+import {readTextArtifact, streamTextSegments} from "../../engine/artifacts.ts";
+import {ConsoleLogParser, parseConsoleLog, parseConsoleLogLines} from "../../loaders/virnucpro/console-log.ts";
 import {useTmp} from "../helpers/tmp.ts";
 import {concatenatedLogs, consoleLogOf, keepLines, oomLog, resumedLog, runawayLine, sectionsOf, toCrlf, withBom, withInvalidUtf8} from "./corpus.ts";
 

@@ -9,10 +9,10 @@ import os from "node:os";
 import path from "node:path";
 import {pathToFileURL} from "node:url";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {buildArchive} from "../../loaders/archive/build.ts";
-import {archiveCommand} from "../../loaders/archive/commands.ts";
-import {serveDirectory, type StaticServer} from "../../loaders/site/serve.ts";
-import {captureIo, copyExample, RC1, ROOT, V20} from "../archive/helpers.ts";
+import {buildArchive} from "../../engine/archive/build.ts";
+import {archiveCommand} from "../../commands/archive.ts";
+import {serveDirectory, type StaticServer} from "../../engine/server/serve.ts";
+import {captureIo, copyExample, RC1, ROOT, V20} from "../engine/archive/helpers.ts";
 import {chromiumAvailable, CHROMIUM, openBrowser, type BrowserSession, type PageVisit} from "./browser.ts";
 
 const ARTIFACTS = path.join(ROOT, "test-artifacts", "archive");

@@ -7,13 +7,13 @@ import os from "node:os";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {openDatabase} from "../../loaders/db/duckdb.ts";
-import {ingestStudy} from "../../loaders/ingest.ts";
-import type {Report} from "../../loaders/metrics/report-types.ts";
-import {buildSite} from "../../loaders/site/build.ts";
-import {CORRECTNESS_ROWS_TABLE, installViews, materializeCorrectness} from "../../loaders/metrics/views.ts";
-import {serveDirectory, type StaticServer} from "../../loaders/site/serve.ts";
-import {loadStudy} from "../../loaders/study.ts";
+import {openDatabase} from "../../engine/db/duckdb.ts";
+import {ingestStudy} from "../../engine/ingest/ingest.ts";
+import type {Report} from "../../engine/report/types.ts";
+import {buildSite} from "../../engine/site/build.ts";
+import {CORRECTNESS_ROWS_TABLE, installViews, materializeCorrectness} from "../../engine/metrics/views.ts";
+import {serveDirectory, type StaticServer} from "../../engine/server/serve.ts";
+import {loadStudy} from "../../engine/study.ts";
 import {chromiumAvailable, CHROMIUM, openBrowser, type BrowserSession, type PageVisit} from "./browser.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -34,7 +34,7 @@ if (!chromiumAvailable()) {
 }
 
 async function reportOf(dbFile: string, studyFile: string): Promise<Report> {
-  const {buildReport} = await import("../../loaders/metrics/report.ts");
+  const {buildReport} = await import("../../engine/report/report.ts");
   const study = await loadStudy(studyFile);
   const db = await openDatabase(dbFile, {readOnly: true});
   try {

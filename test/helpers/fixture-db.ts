@@ -3,10 +3,10 @@
  * ingest), so a metric test fails only when the metric is wrong.
  */
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
-import {SCHEMA_SQL, GPU_STAGES} from "../../loaders/db/schema.ts";
-import {insertRows, type Row} from "../../loaders/db/writer.ts";
-import {installViews} from "../../loaders/metrics/views.ts";
-import {queryRows} from "../../loaders/db/duckdb.ts";
+import {SCHEMA_SQL, GPU_STAGES} from "../../engine/db/schema.ts";
+import {insertRows, type Row} from "../../engine/db/writer.ts";
+import {installViews} from "../../engine/metrics/views.ts";
+import {queryRows} from "../../engine/db/duckdb.ts";
 
 export interface FixtureDb {
   connection: DuckDBConnection;

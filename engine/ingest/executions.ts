@@ -1,0 +1,211 @@
+/**
+ * Executions recorded by `benchbook run`, in DuckDB: one row per execution of a run (repeat k of N),
+ * read back from the run.json manifests (layout.ts), and the per-configuration statistics over them.
+ *
+ * Only `succeeded` executions with a pipeline total enter the statistics; the others are counted, never
+ * averaged in. Medians and quartiles are SQL (`quantile_cont`, the same interpolation as stats.ts); the
+ * bootstrap interval of speedup/efficiency is computed in TypeScript (stats.ts) from the same rows,
+ * because a seeded resampling must not depend on how DuckDB parallelises `random()`.
+ */
+import {readdir} from "node:fs/promises";
+import path from "node:path";
+import type {DuckDBConnection} from "@duckdb/node-api";
+import {exists} from "../artifacts.ts";
+import {queryRows} from "../db/duckdb.ts";
+import {insertRows} from "../db/writer.ts";
+import type {Study} from "../study.ts";
+import {runPaths} from "../../loaders/runner/layout.ts";
+import {readManifest, type RunManifest} from "../../loaders/runner/manifest.ts";
+import {bootstrapScaling, DEFAULT_BOOTSTRAP, type Interval} from "../metrics/stats.ts";
+
+export const EXECUTIONS_SQL = `
+-- One row per execution by \`benchbook run\` (repeat k of repeats). total_seconds: the pipeline
+-- summary's 'Total wall time' (NULL without a summary); wall_seconds: process start to exit.
+CREATE TABLE executions (
+  run_id VARCHAR NOT NULL,
+  repeat INTEGER NOT NULL,
+  repeats INTEGER NOT NULL,
+  gpus INTEGER NOT NULL,
+  status VARCHAR NOT NULL,           -- succeeded | failed | timed_out | interrupted | running (benchbook died)
+  reason VARCHAR,
+  exit_code INTEGER,
+  signal VARCHAR,
+  started_at TIMESTAMPTZ,
+  ended_at TIMESTAMPTZ,
+  total_seconds DOUBLE,
+  wall_seconds DOUBLE,
+  representative BOOLEAN NOT NULL,   -- its files are the ones at the study's paths
+  manifest_file VARCHAR NOT NULL,
+  manifest JSON NOT NULL,
+  PRIMARY KEY (run_id, repeat)
+);
+`;
+
+/** Per run: counts by status and the spread of the succeeded executions' pipeline totals. */
+export const EXECUTION_STATS_SQL = `
+CREATE OR REPLACE VIEW execution_stats AS
+SELECT
+  run_id,
+  any_value(gpus) AS gpus,
+  count(*)::INTEGER AS executions,
+  count(*) FILTER (WHERE status = 'succeeded')::INTEGER AS succeeded,
+  count(*) FILTER (WHERE status <> 'succeeded')::INTEGER AS not_succeeded,
+  count(total_seconds) FILTER (WHERE status = 'succeeded')::INTEGER AS n,
+  quantile_cont(total_seconds, 0.5) FILTER (WHERE status = 'succeeded') AS median_seconds,
+  min(total_seconds) FILTER (WHERE status = 'succeeded') AS min_seconds,
+  max(total_seconds) FILTER (WHERE status = 'succeeded') AS max_seconds,
+  quantile_cont(total_seconds, 0.25) FILTER (WHERE status = 'succeeded') AS q1_seconds,
+  quantile_cont(total_seconds, 0.75) FILTER (WHERE status = 'succeeded') AS q3_seconds,
+  quantile_cont(total_seconds, 0.75) FILTER (WHERE status = 'succeeded')
+    - quantile_cont(total_seconds, 0.25) FILTER (WHERE status = 'succeeded') AS iqr_seconds
+FROM executions
+GROUP BY run_id;
+`;
+
+export interface ExecutionRow {
+  run_id: string;
+  repeat: number;
+  repeats: number;
+  gpus: number;
+  status: RunManifest["status"];
+  reason: string | null;
+  exit_code: number | null;
+  signal: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  total_seconds: number | null;
+  wall_seconds: number | null;
+  representative: boolean;
+  manifest_file: string;
+  manifest: RunManifest;
+}
+
+/**
+ * Every execution manifest of the study's runs: `<run folder>/executions/<k>/run.json` when repeats ran,
+ * else `<run folder>/run.json`. Runs never executed have neither and contribute no rows.
+ */
+export async function readExecutions(study: Study): Promise<ExecutionRow[]> {
+  const rows: ExecutionRow[] = [];
+  for (const run of study.runs) {
+    const paths = runPaths(study, run);
+    const files: string[] = [];
+    if (await exists(paths.executions)) {
+      const entries = await readdir(paths.executions, {withFileTypes: true});
+      for (const e of entries) {
+        const file = path.join(paths.executions, e.name, "run.json");
+        if (e.isDirectory() && /^\d+$/.test(e.name) && (await exists(file))) files.push(file);
+      }
+    }
+    if (files.length === 0 && (await exists(paths.manifest))) files.push(paths.manifest);
+    const representative = files.length > 1 && (await exists(paths.manifest)) ? (await readManifest(paths.manifest)).representative_of?.repeat : undefined;
+    for (const file of files) {
+      const m = await readManifest(file);
+      rows.push({
+        run_id: run.id,
+        repeat: m.repeat,
+        repeats: m.repeats,
+        gpus: m.gpus,
+        status: m.status,
+        reason: m.reason,
+        exit_code: m.exit_code,
+        signal: m.signal,
+        started_at: m.started_at,
+        ended_at: m.ended_at,
+        total_seconds: m.total_seconds,
+        wall_seconds: m.wall_seconds,
+        representative: files.length === 1 || representative === m.repeat,
+        manifest_file: file,
+        manifest: m
+      });
+    }
+  }
+  return rows.sort((a, b) => a.repeat - b.repeat || a.run_id.localeCompare(b.run_id));
+}
+
+/** Create the table and view (when missing) and insert the study's executions; returns the row count. */
+export async function ingestExecutions(connection: DuckDBConnection, study: Study): Promise<number> {
+  const [{n}] = await queryRows<{n: number}>(connection, "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'executions'");
+  if (!n) await connection.run(EXECUTIONS_SQL);
+  await connection.run(EXECUTION_STATS_SQL);
+  const rows = await readExecutions(study);
+  await insertRows(connection, "executions", rows as unknown as Record<string, unknown>[]);
+  return rows.length;
+}
+
+export interface ConfigurationStats {
+  run_id: string;
+  gpus: number;
+  executions: number;
+  succeeded: number;
+  not_succeeded: number;
+  /** succeeded executions with a pipeline total */
+  n: number;
+  median_seconds: number | null;
+  min_seconds: number | null;
+  max_seconds: number | null;
+  q1_seconds: number | null;
+  q3_seconds: number | null;
+  iqr_seconds: number | null;
+}
+
+export interface ScalingInterval {
+  from: string;
+  to: string;
+  from_gpus: number;
+  to_gpus: number;
+  n_from: number;
+  n_to: number;
+  /** ratio of medians; null when either side has no succeeded execution */
+  speedup: number | null;
+  efficiency: number | null;
+  /** null with fewer than two succeeded executions on a side */
+  speedup_interval: Interval | null;
+  efficiency_interval: Interval | null;
+  level: number;
+  iterations: number;
+  seed: number;
+}
+
+/**
+ * Statistics for a study run with repeats: spread per configuration (SQL), and for the fewest-GPU run
+ * against every run with more GPUs the ratio of medians with its seeded bootstrap interval.
+ */
+export async function repeatStatistics(
+  connection: DuckDBConnection,
+  options: Partial<typeof DEFAULT_BOOTSTRAP> = {}
+): Promise<{configurations: ConfigurationStats[]; scaling: ScalingInterval[]}> {
+  const configurations = await queryRows<ConfigurationStats>(connection, "SELECT * FROM execution_stats ORDER BY gpus, run_id");
+  const samples = await queryRows<{run_id: string; totals: number[]}>(
+    connection,
+    `SELECT run_id, list(total_seconds ORDER BY repeat) AS totals
+     FROM executions WHERE status = 'succeeded' AND total_seconds IS NOT NULL GROUP BY run_id`
+  );
+  const totals = new Map(samples.map((s) => [s.run_id, s.totals.map(Number)]));
+  const settings = {...DEFAULT_BOOTSTRAP, ...options};
+  const scaling: ScalingInterval[] = [];
+  const base = configurations[0];
+  for (const to of configurations) {
+    if (!base || to.gpus <= base.gpus) continue;
+    const a = totals.get(base.run_id) ?? [];
+    const b = totals.get(to.run_id) ?? [];
+    const ratio = to.gpus / base.gpus;
+    const estimate = bootstrapScaling(a, b, ratio, settings);
+    const speedup = base.median_seconds !== null && to.median_seconds ? base.median_seconds / to.median_seconds : null;
+    scaling.push({
+      from: base.run_id,
+      to: to.run_id,
+      from_gpus: base.gpus,
+      to_gpus: to.gpus,
+      n_from: a.length,
+      n_to: b.length,
+      speedup,
+      efficiency: speedup === null ? null : speedup / ratio,
+      speedup_interval: estimate?.speedup_interval ?? null,
+      efficiency_interval: estimate?.efficiency_interval ?? null,
+      level: settings.level,
+      iterations: settings.iterations,
+      seed: settings.seed
+    });
+  }
+  return {configurations, scaling};
+}

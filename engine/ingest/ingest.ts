@@ -1,0 +1,198 @@
+/**
+ * `benchbook ingest`: builds the study's DuckDB database from its artifacts.
+ *
+ * The database lives at `<study folder>/.benchbook/<release>.duckdb` unless `dbFile` is given. It is built
+ * aside (`*.building-<pid>`) and renamed over the old one only when complete, so a failure mid-way leaves
+ * the previous database intact. Ingest is skipped when the study file, every artifact's size and mtime,
+ * benchbook's version and the schema version are all unchanged since the last ingest.
+ */
+import {createHash} from "node:crypto";
+import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
+import path from "node:path";
+import {adapters} from "../../loaders/index.ts";
+import type {ArtifactRow, FindingRow, IngestContext} from "./adapter.ts";
+import {openDatabase, queryRows} from "../db/duckdb.ts";
+import {SCHEMA_SQL, SCHEMA_VERSION} from "../db/schema.ts";
+import {insertRows} from "../db/writer.ts";
+import {InputError} from "../errors.ts";
+import {loadStudy, resolveStudyPath, type RunSpec, type Study} from "../study.ts";
+import {BENCHBOOK_VERSION} from "../version.ts";
+import {exists} from "../artifacts.ts";
+import {ingestExecutions} from "./executions.ts";
+import {installViews, materializeCorrectness} from "../metrics/views.ts";
+import {runPaths} from "../../loaders/runner/layout.ts";
+
+/**
+ * A run with a command that names no `log` or `gpu_samples` is read from where `benchbook run` writes
+ * them (runner/layout.ts), when those files exist.
+ */
+async function withRunnerFiles(study: Study, run: RunSpec): Promise<RunSpec> {
+  if (!run.command) return run;
+  const paths = runPaths(study, run);
+  const rel = (file: string) => path.relative(study.dir, file).split(path.sep).join("/");
+  const out = {...run};
+  if (!out.log && (await exists(paths.log))) out.log = rel(paths.log);
+  if (!out.gpu_samples && (await exists(paths.gpuSamples))) out.gpu_samples = rel(paths.gpuSamples);
+  return out;
+}
+
+export interface IngestResult {
+  dbFile: string;
+  study: Study;
+  /** false when the existing database was up to date */
+  ingested: boolean;
+  findings: FindingRow[];
+}
+
+export interface IngestOptions {
+  dbFile?: string;
+  /** ingest even when nothing changed */
+  force?: boolean;
+}
+
+/** DuckDB's share of ingest memory; the rest of the process (parsers, Node) stays well under 2 GB with it. */
+const INGEST_MEMORY_LIMIT = process.env.BENCHBOOK_DUCKDB_MEMORY ?? "1GB";
+
+export function defaultDbFile(study: Pick<Study, "dir" | "release">): string {
+  return path.join(study.dir, ".benchbook", `${study.release}.duckdb`);
+}
+
+export async function ingestStudy(studyFile: string, options: IngestOptions = {}): Promise<IngestResult> {
+  const study = await loadStudy(studyFile);
+  const dbFile = path.resolve(options.dbFile ?? defaultDbFile(study));
+  const fingerprint = await inputFingerprint(study);
+  if (!options.force && (await currentFingerprint(dbFile)) === fingerprint) {
+    const db = await openDatabase(dbFile, {readOnly: true});
+    try {
+      const findings = await queryRows<FindingRow & {affects: string}>(db.connection, "SELECT * FROM findings");
+      return {dbFile, study, ingested: false, findings: findings.map((f) => ({...f, affects: f.affects ? f.affects.split(",") : []}))};
+    } finally {
+      db.close();
+    }
+  }
+  await mkdir(path.dirname(dbFile), {recursive: true});
+  const building = `${dbFile}.building-${process.pid}`;
+  await removeDb(building);
+  const findings: FindingRow[] = [];
+  const db = await openDatabase(building);
+  try {
+    // bounded memory whatever the input size: DuckDB spills to disk beyond this (issue: 20M-row files)
+    await db.connection.run(`SET memory_limit = '${INGEST_MEMORY_LIMIT}'`);
+    await populate(db.connection, study, fingerprint, findings);
+    await db.connection.run("CHECKPOINT");
+  } catch (error) {
+    db.close();
+    await removeDb(building);
+    throw error;
+  }
+  db.close();
+  await rename(building, dbFile);
+  await rm(`${dbFile}.wal`, {force: true});
+  return {dbFile, study, ingested: true, findings};
+}
+
+async function populate(connection: IngestContext["connection"], study: Study, fingerprint: string, findings: FindingRow[]): Promise<void> {
+  await connection.run(SCHEMA_SQL);
+  const adapter = adapters[study.pipeline];
+  if (!adapter) throw new InputError(`unknown pipeline '${study.pipeline}'`, {file: study.file, expected: Object.keys(adapters).join(", ")});
+  const artifacts: ArtifactRow[] = [];
+  const context: IngestContext = {
+    connection,
+    study,
+    finding: (row) => findings.push(row),
+    artifact: (row) => artifacts.push(row)
+  };
+  await insertRows(connection, "meta", [
+    {key: "schema_version", value: String(SCHEMA_VERSION)},
+    {key: "benchbook_version", value: BENCHBOOK_VERSION},
+    {key: "fingerprint", value: fingerprint},
+    {key: "study_file", value: study.file},
+    {key: "study_text", value: study.text}
+  ]);
+  await insertRows(connection, "releases", [
+    {
+      release: study.release,
+      title: study.title,
+      pipeline: study.pipeline,
+      study_file: study.file,
+      baseline_label: study.baseline?.label ?? null,
+      baseline_total_seconds: study.baseline?.total_seconds ?? null,
+      reference_label: study.reference?.label ?? null,
+      tolerance: study.tolerance
+    }
+  ]);
+  for (const [i, run] of study.runs.entries()) await adapter.ingestRun(context, await withRunnerFiles(study, run), i + 1);
+  if (study.reference) await adapter.ingestReference(context, study.reference, study.runs.length + 1);
+  else findings.push({run_id: null, code: "no_reference", severity: "info", message: "the study names no reference outputs: correctness has no data", file: study.file, line: null, affects: ["correctness"]});
+  if (!study.baseline) findings.push({run_id: null, code: "no_baseline", severity: "info", message: "the study names no baseline: baseline speedup has no data", file: study.file, line: null, affects: ["baseline"]});
+  await ingestExecutions(connection, study);
+  await insertRows(connection, "artifacts", artifacts);
+  await insertRows(connection, "findings", findings.map((f) => ({...f, affects: f.affects.join(",")})));
+  await installViews(connection);
+  await materializeCorrectness(connection);
+}
+
+/** Cheap change detector: study text plus size and mtime of every file the study points at. */
+async function inputFingerprint(study: Study): Promise<string> {
+  const hash = createHash("sha256");
+  hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${study.text}\n`);
+  const roots: string[] = [];
+  for (const run of study.runs) {
+    if (run.command) {
+      // what `benchbook run` writes: manifests, repeats, and the default log and GPU samples
+      const paths = runPaths(study, run);
+      roots.push(paths.manifest, paths.executions, paths.log, paths.gpuSamples);
+    }
+    for (const key of ["log", "outputs", "gpu_metrics", "gpu_samples", "worker_logs"] as const) {
+      const v = run[key];
+      if (v) roots.push(resolveStudyPath(study, v.includes("*") ? path.dirname(v) : v, key));
+    }
+  }
+  if (study.reference) {
+    roots.push(resolveStudyPath(study, study.reference.outputs, "reference.outputs"));
+    if (study.reference.log) roots.push(resolveStudyPath(study, study.reference.log, "reference.log"));
+  }
+  for (const root of roots.sort()) await hashTree(root, hash, 0);
+  return hash.digest("hex");
+}
+
+async function hashTree(p: string, hash: ReturnType<typeof createHash>, depth: number): Promise<void> {
+  let s;
+  try {
+    s = await stat(p);
+  } catch {
+    hash.update(`${p}\tmissing\n`);
+    return;
+  }
+  if (s.isFile()) {
+    hash.update(`${p}\t${s.size}\t${s.mtimeMs}\n`);
+    return;
+  }
+  if (!s.isDirectory() || depth > 8) return;
+  const entries = (await readdir(p)).sort();
+  for (const e of entries) await hashTree(path.join(p, e), hash, depth + 1);
+}
+
+async function currentFingerprint(dbFile: string): Promise<string | null> {
+  try {
+    await stat(dbFile);
+  } catch {
+    return null;
+  }
+  try {
+    const db = await openDatabase(dbFile, {readOnly: true});
+    try {
+      const rows = await queryRows<{value: string}>(db.connection, "SELECT value FROM meta WHERE key = 'fingerprint'");
+      return rows[0]?.value ?? null;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null; // unreadable or old database: rebuild it
+  }
+}
+
+async function removeDb(file: string): Promise<void> {
+  await rm(file, {force: true});
+  await rm(`${file}.wal`, {force: true});
+}

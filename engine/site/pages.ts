@@ -1,0 +1,213 @@
+/**
+ * The JSON each page of the report site loads, cut from the Report (and the series of metrics/series.ts).
+ * Pure functions: no I/O, no arithmetic on figures — every number comes from SQL; only formula strings
+ * are assembled here so each headline shows how it was computed, with its inputs.
+ */
+import type {Report, ReportCorrectness, ReportCriterion, ReportRun, ReportScaling, ReportWarning} from "../report/types.ts";
+import type {CumulativePoint, IoMark, MismatchRow, PackingBatch, StageWindow, UtilizationBin, UtilizationHistogramBin} from "../metrics/series.ts";
+import {SERIES_SQL} from "../metrics/series.ts";
+
+export interface Headline {
+  id: string;
+  label: string;
+  value: string | null;
+  /** the computation with its actual inputs, e.g. '3200.6 s / 2025.0 s = 1.58x' */
+  formula: string | null;
+  note: string | null;
+}
+
+export const fmt = {
+  seconds: (s: number | null | undefined) => (s == null ? null : `${s.toFixed(1)} s`),
+  ratio: (x: number | null | undefined) => (x == null ? null : `${x.toFixed(2)}x`),
+  percent: (x: number | null | undefined, digits = 2) => (x == null ? null : `${(x * 100).toFixed(digits)} %`),
+  count: (n: number | null | undefined) => (n == null ? null : n.toLocaleString("en-US"))
+};
+
+function byGpus(report: Report): ReportRun[] {
+  return [...report.runs].sort((a, b) => a.gpus - b.gpus);
+}
+
+function wallTimeHeadline(run: ReportRun, id: string): Headline {
+  return {
+    id,
+    label: `${run.gpus}-GPU wall time (${run.id})`,
+    value: run.total_seconds == null ? null : `${run.total_hms ?? ""} (${fmt.seconds(run.total_seconds)})`.trim(),
+    formula: run.total_seconds == null ? null : `'Total wall time' of the PIPELINE SUMMARY = ${fmt.seconds(run.total_seconds)}`,
+    note: run.status === "complete" ? null : `run status: ${run.status}`
+  };
+}
+
+function scalingHeadline(s: ReportScaling): Headline {
+  const n = s.n;
+  return {
+    id: `scaling_${s.from}_${s.to}`,
+    label: `Scaling ${s.from_gpus} → ${s.gpus} GPUs`,
+    value: s.speedup == null ? null : `${fmt.ratio(s.speedup)} (${fmt.percent(s.efficiency, 1)} efficiency)`,
+    formula:
+      s.speedup == null || s.from_seconds == null || s.to_seconds == null
+        ? null
+        : `${fmt.seconds(s.from_seconds)} / ${fmt.seconds(s.to_seconds)} = ${fmt.ratio(s.speedup)}; efficiency ${fmt.ratio(s.speedup)} / ${n} = ${fmt.percent(s.efficiency, 1)}`,
+    note: s.amdahl.ceiling == null ? null : `Amdahl ceiling ${fmt.ratio(s.amdahl.ceiling)} (GPU stages ${fmt.percent(s.amdahl.gpu_fraction, 1)} of the ${s.from} run)`
+  };
+}
+
+function baselineHeadline(report: Report): Headline | null {
+  const b = report.baseline;
+  if (!b) return null;
+  const run = b.run ? report.runs.find((r) => r.id === b.run) : undefined;
+  return {
+    id: "baseline_speedup",
+    label: `Speedup over ${b.label}`,
+    value: fmt.ratio(b.speedup),
+    formula: b.speedup == null || run?.total_seconds == null ? null : `${fmt.seconds(b.total_seconds)} / ${fmt.seconds(run.total_seconds)} (${run.id}) = ${fmt.ratio(b.speedup)}`,
+    note: `${b.label} is an external figure (${fmt.seconds(b.total_seconds)}), not measured in this study`
+  };
+}
+
+function agreementHeadline(c: Omit<ReportCorrectness, "mismatches">): Headline {
+  return {
+    id: `agreement_${c.run}_${c.level}`,
+    label: `Label agreement, ${c.level === "consensus" ? "consensus" : "per frame"} (${c.run})`,
+    value: fmt.percent(c.label_agreement),
+    formula: c.label_agreement == null ? null : `(${fmt.count(c.compared)} − ${fmt.count(c.label_mismatches)}) / ${fmt.count(c.compared)} = ${fmt.percent(c.label_agreement)}`,
+    note:
+      c.joint_agreement == null
+        ? "scores not compared"
+        : `label and every score within ${c.tolerance}: ${fmt.count(c.within_tolerance)} within tolerance, joint ${fmt.percent(c.joint_agreement)}`
+  };
+}
+
+export function headlines(report: Report): Headline[] {
+  const runs = byGpus(report);
+  const out: Headline[] = [];
+  const single = runs.find((r) => r.gpus === 1);
+  const most = runs.at(-1);
+  if (single) out.push(wallTimeHeadline(single, "time_1gpu"));
+  if (most && most !== single) out.push(wallTimeHeadline(most, `time_${most.gpus}gpu`));
+  for (const s of report.scaling) out.push(scalingHeadline(s));
+  const baseline = baselineHeadline(report);
+  if (baseline) out.push(baseline);
+  for (const c of report.correctness.filter((c) => c.level === "consensus")) out.push(agreementHeadline(c));
+  return out;
+}
+
+function sqlOf(report: Report, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((n) => report.sql[n]).map((n) => [n, report.sql[n]!]));
+}
+
+/** Criteria whose metric belongs to one of the families (the part of `metric` before the first dot). */
+export function criteriaFor(report: Report, families: string[]): ReportCriterion[] {
+  return report.criteria.filter((c) => families.includes(c.metric.split(".")[0]!));
+}
+
+function warningsAffecting(report: Report, areas: string[]): ReportWarning[] {
+  return report.warnings.filter((w) => w.affects.some((a) => areas.includes(a)));
+}
+
+export function overviewPage(report: Report) {
+  return {
+    release: report.release,
+    title: report.title,
+    pipeline: report.pipeline,
+    study_file: report.study_file,
+    benchbook_version: report.benchbook_version,
+    summary: report.summary,
+    criteria: report.criteria.map((c: ReportCriterion) => c),
+    headlines: headlines(report),
+    warnings: report.warnings,
+    provenance: {
+      reference: report.reference,
+      tolerance: report.tolerance,
+      baseline: report.baseline ? {label: report.baseline.label, total_seconds: report.baseline.total_seconds, external: report.baseline.external} : null,
+      runs: report.runs.map((r) => ({
+        id: r.id,
+        label: r.label,
+        gpus: r.gpus,
+        status: r.status,
+        outcome: r.outcome,
+        input: r.input,
+        model: r.model,
+        expected_length: r.expected_length,
+        model_source: r.model_source,
+        architecture: r.architecture,
+        gpu_names: r.gpu_names,
+        started_at: r.started_at,
+        ended_at: r.ended_at
+      }))
+    }
+  };
+}
+
+export function timingPage(report: Report) {
+  return {
+    runs: report.runs.map((r) => ({
+      id: r.id,
+      label: r.label,
+      gpus: r.gpus,
+      status: r.status,
+      total_seconds: r.total_seconds,
+      total_hms: r.total_hms,
+      stage_sum_seconds: r.stage_sum_seconds,
+      gpu_stage_seconds: r.gpu_stage_seconds,
+      cpu_stage_seconds: r.cpu_stage_seconds,
+      stages: r.stages
+    })),
+    criteria: criteriaFor(report, ["run", "scaling", "baseline", "stage"]),
+    scaling: report.scaling.map((s) => ({...s, headline: scalingHeadline(s)})),
+    baseline: report.baseline,
+    warnings: warningsAffecting(report, ["timing", "scaling", "baseline"]),
+    sql: sqlOf(report, ["v_run_timing", "v_stage_timing", "v_scaling", "v_scaling_stages", "v_baseline"])
+  };
+}
+
+export function correctnessPage(report: Report, mismatches: MismatchRow[], limit: number) {
+  return {
+    reference: report.reference,
+    tolerance: report.tolerance,
+    mismatch_limit: limit,
+    criteria: criteriaFor(report, ["correctness"]),
+    correctness: report.correctness.map(({mismatches: _shipped, ...c}) => ({...c, headline: agreementHeadline(c)})),
+    warnings: warningsAffecting(report, ["correctness"]),
+    sql: {
+      ...sqlOf(report, ["v_predictions", "v_correctness_rows", "v_correctness", "v_correctness_mismatches", "v_correctness_histogram", "v_model_match"]),
+      mismatch_top: SERIES_SQL.mismatch_top.trim()
+    },
+    mismatches
+  };
+}
+
+export interface GpuSeries {
+  utilization: UtilizationBin[];
+  windows: StageWindow[];
+  histogram: UtilizationHistogramBin[];
+  io_marks: IoMark[];
+  packing_batches: PackingBatch[];
+  cumulative: CumulativePoint[];
+}
+
+export function gpuPage(report: Report, series: GpuSeries, binSeconds: number) {
+  return {
+    bin_seconds: binSeconds,
+    runs: report.runs.map((r) => ({id: r.id, gpus: r.gpus, status: r.status, gpu_names: r.gpu_names})),
+    gpu: report.gpu,
+    gpu_runs: report.gpu_runs,
+    throughput: report.throughput,
+    packing: report.packing,
+    io_warnings: report.io_warnings,
+    criteria: criteriaFor(report, ["gpu", "packing", "throughput", "io"]),
+    warnings: warningsAffecting(report, ["gpu", "packing", "throughput"]),
+    series,
+    sql: {
+      ...sqlOf(report, ["v_gpu_window_samples", "v_gpu", "v_gpu_run", "v_throughput_workers", "v_throughput", "v_packing", "v_io_warnings"]),
+      ...Object.fromEntries(Object.entries(SERIES_SQL).filter(([k]) => !k.startsWith("mismatch")).map(([k, v]) => [k, v.trim()]))
+    }
+  };
+}
+
+export function runsPage(report: Report) {
+  return {
+    runs: report.runs.map((r) => ({...r, findings: report.warnings.filter((w) => w.run === r.id)})),
+    study_findings: report.warnings.filter((w) => w.run == null),
+    sql: sqlOf(report, ["v_run_timing", "v_warnings"])
+  };
+}

@@ -1,0 +1,115 @@
+import {cp, mkdir, readFile, stat, writeFile} from "node:fs/promises";
+import path from "node:path";
+import {describe, expect, it} from "vitest";
+import {ingestStudy} from "../../../engine/ingest/ingest.ts";
+import {openDatabase, queryRows} from "../../../engine/db/duckdb.ts";
+import {FIXTURES, useTmp} from "../../helpers/tmp.ts";
+
+const tmp = useTmp();
+
+/** A correctness-only study over the real upstream fixtures: refactored run vs vanilla reference. */
+async function fixtureStudy(extra = ""): Promise<string> {
+  const dir = await tmp();
+  const file = path.join(dir, "study.yaml");
+  await writeFile(
+    file,
+    `release: fixtures
+title: Refactored vs vanilla on the upstream test data
+pipeline: virnucpro
+reference:
+  label: vanilla
+  outputs: ${path.join(FIXTURES, "reference_vanilla_output")}
+runs:
+  - id: refactored
+    gpus: 1
+    outputs: ${path.join(FIXTURES, "test_with_orfs_refactored")}
+${extra}`
+  );
+  return file;
+}
+
+async function rows<T = Record<string, unknown>>(dbFile: string, sql: string): Promise<T[]> {
+  const db = await openDatabase(dbFile, {readOnly: true});
+  try {
+    return await queryRows<T>(db.connection, sql);
+  } finally {
+    db.close();
+  }
+}
+
+describe("ingest of a study made from the real upstream fixtures", () => {
+  it("loads both sides' predictions, the run's pipeline_state and records what is absent as findings", async () => {
+    const studyFile = await fixtureStudy();
+    const result = await ingestStudy(studyFile);
+    expect(result.ingested).toBe(true);
+    expect(result.dbFile).toBe(path.join(path.dirname(studyFile), ".benchbook", "fixtures.duckdb"));
+    expect(await rows(result.dbFile, "SELECT source, count(*)::INTEGER AS n FROM predictions_frame GROUP BY 1 ORDER BY 1")).toEqual([
+      {source: "refactored", n: 4},
+      {source: "reference", n: 4}
+    ]);
+    const runs = await rows(result.dbFile, "SELECT run_id, role, status, model_path, expected_length, model_source FROM runs ORDER BY ord");
+    expect(runs).toEqual([
+      {run_id: "refactored", role: "run", status: "no_log", model_path: "500_model.pth", expected_length: 500, model_source: "pipeline_state"},
+      {run_id: "reference", role: "reference", status: "no_log", model_path: null, expected_length: null, model_source: null}
+    ]);
+    expect(await rows(result.dbFile, "SELECT stage, duration_seconds FROM checkpoint_stages WHERE stage LIKE '%FEATURES' ORDER BY 1")).toEqual([
+      {stage: "NUCLEOTIDE_FEATURES", duration_seconds: 1.648274},
+      {stage: "PROTEIN_FEATURES", duration_seconds: 14.936694}
+    ]);
+    const codes = result.findings.map((f) => `${f.run_id}:${f.code}`);
+    expect(codes).toContain("refactored:artifact_not_given"); // no console log: timing has no data
+    expect(codes).toContain("reference:reference_model_unknown");
+    const artifacts = await rows<{kind: string; sha256: string; rows: number}>(result.dbFile, "SELECT kind, sha256, rows::INTEGER AS rows FROM artifacts WHERE run_id = 'reference' ORDER BY kind");
+    expect(artifacts.map((a) => [a.kind, a.rows])).toEqual([["predictions_consensus", 2], ["predictions_frame", 4]]);
+    expect(artifacts[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("is a no-op when nothing changed, and rebuilds when an input changes", async () => {
+    const dir = await tmp();
+    await cp(path.join(FIXTURES, "reference_vanilla_output"), path.join(dir, "ref"), {recursive: true});
+    await cp(path.join(FIXTURES, "test_fixed_500bp_refactored"), path.join(dir, "run"), {recursive: true});
+    const studyFile = path.join(dir, "study.yaml");
+    await writeFile(studyFile, "release: r1\ntitle: t\npipeline: virnucpro\nreference: {label: v, outputs: ref}\nruns:\n  - {id: a, gpus: 1, outputs: run}\n");
+    const first = await ingestStudy(studyFile);
+    const before = (await stat(first.dbFile)).mtimeMs;
+    const second = await ingestStudy(studyFile);
+    expect(second.ingested).toBe(false);
+    expect((await stat(first.dbFile)).mtimeMs).toBe(before);
+    const perFrame = path.join(dir, "ref", "prediction_results.txt");
+    await writeFile(perFrame, (await readFile(perFrame, "utf8")).replace("0.12100612", "0.22100612"));
+    const third = await ingestStudy(studyFile);
+    expect(third.ingested).toBe(true);
+    expect(await rows(third.dbFile, "SELECT score_others FROM predictions_frame WHERE source = 'reference' AND sequence_id = 'synthetic_seq_1_chunk_1R1'")).toEqual([{score_others: 0.22100612}]);
+  });
+
+  it("a broken artifact is a finding with file and line; the other runs still load", async () => {
+    const dir = await tmp();
+    await mkdir(path.join(dir, "bad", "x_merged"), {recursive: true});
+    await writeFile(path.join(dir, "bad", "x_merged", "prediction_results.txt"), "Sequence_ID\tPrediction\tscore1\tscore2\na\tvirus\t0.1\t0.9\na\tvirus\t0.1\t0.9\n");
+    await writeFile(path.join(dir, "bad", "x_merged", "prediction_results_highestscore.csv"), "Modified_ID\tIs_Virus\n");
+    const studyFile = await fixtureStudy(`  - id: broken\n    gpus: 2\n    outputs: ${path.join(dir, "bad")}\n  - id: absent\n    gpus: 2\n    outputs: ${path.join(dir, "nope")}\n`);
+    const result = await ingestStudy(studyFile);
+    const broken = result.findings.filter((f) => f.run_id === "broken" && f.severity === "error");
+    expect(broken.map((f) => [f.code, f.line])).toEqual([
+      ["artifact_unreadable", 3],
+      ["empty_predictions", 2]
+    ]);
+    expect(broken[0]!.message).toContain('duplicate Sequence_ID "a"');
+    expect(broken[0]!.file).toBe(path.join(dir, "bad", "x_merged", "prediction_results.txt"));
+    expect(result.findings.some((f) => f.run_id === "absent" && f.code === "missing_artifact")).toBe(true);
+    expect(await rows(result.dbFile, "SELECT source, count(*)::INTEGER AS n FROM predictions_frame GROUP BY 1 ORDER BY 1")).toEqual([
+      {source: "refactored", n: 4},
+      {source: "reference", n: 4}
+    ]);
+  });
+
+  it("a failed ingest leaves the previous database in place", async () => {
+    const studyFile = await fixtureStudy();
+    const first = await ingestStudy(studyFile);
+    const before = await readFile(first.dbFile);
+    // An invalid study now: ingest refuses before touching the database.
+    await writeFile(studyFile, (await readFile(studyFile, "utf8")).replace("gpus: 1", "gpus: zero"));
+    await expect(ingestStudy(studyFile)).rejects.toThrow(/gpus/);
+    expect(Buffer.compare(await readFile(first.dbFile), before)).toBe(0);
+  });
+});
