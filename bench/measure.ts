@@ -3,7 +3,7 @@
  * measurement starts from a fresh process (peak memory is per process).
  */
 import {ingestStudy} from "../engine/ingest/ingest.ts";
-import {reportForStudy} from "../commands/cli.ts";
+import {reportForStudy} from "../engine/report/from-study.ts";
 
 const [step, studyFile] = process.argv.slice(2);
 const start = performance.now();

@@ -9,6 +9,9 @@ import path from "node:path";
 import {InputError} from "../errors.ts";
 
 /** A refusal that is nobody's typo: the archive is in a state the command will not touch (exit 1). */
+/** Where `build`, `serve` and the sign-off verbs find the archive unless --archive says otherwise. */
+export const DEFAULT_ARCHIVE = "dist";
+
 export class ArchiveError extends Error {
   constructor(message: string) {
     super(message);

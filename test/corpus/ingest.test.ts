@@ -11,7 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {FindingRow} from "../../engine/ingest/adapter.ts";
 import {ingestStudy} from "../../engine/ingest/ingest.ts";
 import {openDatabase, queryRows} from "../../engine/db/duckdb.ts";
-import {reportForStudy} from "../../commands/cli.ts";
+import {reportForStudy} from "../../engine/report/from-study.ts";
 import type {CriterionStatus, Report} from "../../engine/report/types.ts";
 import {
   concatenatedLogs,

@@ -8,7 +8,7 @@ import {mkdtemp, readFile, rm, writeFile} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {reportForStudy} from "../../commands/cli.ts";
+import {reportForStudy} from "../../engine/report/from-study.ts";
 import {formatMarkdown} from "../../engine/render/markdown.ts";
 import {formatText} from "../../engine/render/text.ts";
 import type {Report} from "../../engine/report/types.ts";

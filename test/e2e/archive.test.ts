@@ -10,7 +10,7 @@ import path from "node:path";
 import {pathToFileURL} from "node:url";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {buildArchive} from "../../engine/archive/build.ts";
-import {archiveCommand} from "../../commands/archive.ts";
+import {runVerb} from "../../commands/cli.ts";
 import {serveDirectory, type StaticServer} from "../../engine/server/serve.ts";
 import {captureIo, copyExample, RC1, ROOT, V20} from "../engine/archive/helpers.ts";
 import {chromiumAvailable, CHROMIUM, openBrowser, type BrowserSession, type PageVisit} from "./browser.ts";
@@ -44,8 +44,8 @@ describe.skipIf(!chromiumAvailable())("release archive in Chromium", () => {
     const earlier = await copyExample(path.join(tmp, "earlier"), (t) => t.replace(/^title: .*$/m, "title: VirNucPro v2.0 first cut"));
     await buildArchive([RC1, earlier], {archive, dbDir: path.join(tmp, "db-earlier")});
     const io = captureIo();
-    expect(await archiveCommand("approve", ["v2.0-rc1", "--by", "Ada Lovelace", "--note", "rc figures reviewed", "--archive", archive], io)).toBe(0);
-    expect(await archiveCommand("approve", ["v2.0", "--by", "Grace Hopper", "--archive", archive], io)).toBe(0);
+    expect(await runVerb("approve", ["v2.0-rc1", "--by", "Ada Lovelace", "--note", "rc figures reviewed", "--archive", archive], io)).toBe(0);
+    expect(await runVerb("approve", ["v2.0", "--by", "Grace Hopper", "--archive", archive], io)).toBe(0);
     const [rebuilt] = await buildArchive([V20], {archive, dbDir, force: true});
     expect(rebuilt!.action).toBe("replaced");
     server = await serveDirectory(archive);
@@ -140,7 +140,7 @@ describe.skipIf(!chromiumAvailable())("release archive in Chromium", () => {
 
   it("the single-file export opens from file:// with no other request", async () => {
     const output = path.join(tmp, "v2.0-overview.html");
-    expect(await archiveCommand("export", ["v2.0", "--single-file", "--output", output, "--archive", archive], captureIo())).toBe(0);
+    expect(await runVerb("export", ["v2.0", "--single-file", "--output", output, "--archive", archive], captureIo())).toBe(0);
     // a page without the HTTP-only routing of visit(): file:// must work on its own
     const {tab: opener} = await browser.visit(server.url);
     const tab = await opener.context().newPage();

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {buildArchive, type BuildOutcome} from "../../../engine/archive/build.ts";
-import {archiveCommand} from "../../../commands/archive.ts";
+import {runVerb} from "../../../commands/cli.ts";
 import {exportRelease} from "../../../engine/archive/export.ts";
 import {ArchiveError} from "../../../engine/archive/fs.ts";
 import type {Manifest} from "../../../engine/archive/manifest.ts";
@@ -187,7 +187,7 @@ describe("building a release that is already archived", () => {
     const outcomes = await buildArchive([V20], {archive: archiveA, dbDir});
     expect(outcomes.map((o) => o.action)).toEqual(["unchanged"]);
     const io = captureIo();
-    expect(await archiveCommand("build", [V20, "--archive", archiveA], io)).toBe(0);
+    expect(await runVerb("build", [V20, "--archive", archiveA], io)).toBe(0);
     expect(io.stdout).toContain("v2.0 already archived, unchanged");
     expect(await snapshot(archiveA)).toEqual(before);
   }, 120_000);
@@ -195,7 +195,7 @@ describe("building a release that is already archived", () => {
   it("with different inputs: refuses with exit 1, naming the release and --force, and changes nothing", async () => {
     const before = await snapshot(archiveA);
     const io = captureIo();
-    expect(await archiveCommand("build", [hostileStudy, "--archive", archiveA], io)).toBe(1);
+    expect(await runVerb("build", [hostileStudy, "--archive", archiveA], io)).toBe(1);
     expect(io.stderr).toContain("release v2.0 is already archived");
     expect(io.stderr).toContain("--force");
     expect(await snapshot(archiveA)).toEqual(before);
@@ -252,7 +252,7 @@ describe("symlinks and release names", () => {
     const before = await snapshot(elsewhere);
     await expect(buildArchive([V20], {archive, dbDir})).rejects.toThrow(/releases\/v2\.0 is a symlink/);
     const io = captureIo();
-    expect(await archiveCommand("approve", ["v2.0", "--by", "Mallory", "--archive", archive], io)).toBe(1);
+    expect(await runVerb("approve", ["v2.0", "--by", "Mallory", "--archive", archive], io)).toBe(1);
     expect(io.stderr).toContain("symlink");
     expect(await snapshot(elsewhere)).toEqual(before);
 
@@ -263,7 +263,7 @@ describe("symlinks and release names", () => {
     // an archive copy of v2.0 is enough to reach the sign-off write
     await mkdir(path.join(signoffs, "releases", "v2.0", "data"), {recursive: true});
     await writeFile(path.join(signoffs, "releases", "v2.0", "data", "manifest.json"), await read(rel(archiveA, "releases", "v2.0", "data", "manifest.json")));
-    expect(await archiveCommand("approve", ["v2.0", "--by", "Mallory", "--archive", signoffs], captureIo())).toBe(1);
+    expect(await runVerb("approve", ["v2.0", "--by", "Mallory", "--archive", signoffs], captureIo())).toBe(1);
     expect(await snapshot(path.join(tmp, "elsewhere-signoffs"))).toEqual({"./": "dir"});
   });
 
@@ -276,7 +276,7 @@ describe("symlinks and release names", () => {
     await symlink(outside, path.join(archive, "index.html"));
     const before = await snapshot(archive);
     await expect(buildArchive([RC1], {archive, dbDir})).rejects.toThrow(/index\.html is a symlink/);
-    expect(await archiveCommand("approve", ["v2.0", "--by", "Mallory", "--archive", archive], captureIo())).toBe(1);
+    expect(await runVerb("approve", ["v2.0", "--by", "Mallory", "--archive", archive], captureIo())).toBe(1);
     expect(await snapshot(archive)).toEqual(before);
     expect(await read(outside)).toBe("not the archive's");
   });
@@ -289,8 +289,8 @@ describe("symlinks and release names", () => {
       expect((error as Error).message).toContain(study);
     }
     for (const name of ["..", ".", "a/b", "a\\b", "v2\u0000", "v2\n", "", ".hidden"]) {
-      await expect(archiveCommand("approve", [name, "--by", "X", "--archive", archiveA], captureIo()), JSON.stringify(name)).rejects.toBeInstanceOf(InputError);
-      await expect(archiveCommand("export", [name, "--single-file", "--archive", archiveA], captureIo()), JSON.stringify(name)).rejects.toBeInstanceOf(InputError);
+      await expect(runVerb("approve", [name, "--by", "X", "--archive", archiveA], captureIo()), JSON.stringify(name)).rejects.toBeInstanceOf(InputError);
+      await expect(runVerb("export", [name, "--single-file", "--archive", archiveA], captureIo()), JSON.stringify(name)).rejects.toBeInstanceOf(InputError);
     }
   });
 });
@@ -299,9 +299,9 @@ describe("sign-off", () => {
   it("approve and reject record the decision with the manifest hash; the latest decision counts", async () => {
     const manifest = await json<Manifest>(rel(archiveA, "releases", "v2.0-rc1", "data", "manifest.json"));
     const io = captureIo();
-    expect(await archiveCommand("reject", ["v2.0-rc1", "--by", "Grace", "--note", "scaling below target", "--archive", archiveA], io)).toBe(0);
+    expect(await runVerb("reject", ["v2.0-rc1", "--by", "Grace", "--note", "scaling below target", "--archive", archiveA], io)).toBe(0);
     expect(io.stdout).toContain("v2.0-rc1: Rejected by Grace on");
-    expect(await archiveCommand("approve", ["v2.0-rc1", "--by", "Ada <QA>", "--note", "accepted as <b>rc</b> & known gaps", "--archive", archiveA], io)).toBe(0);
+    expect(await runVerb("approve", ["v2.0-rc1", "--by", "Ada <QA>", "--note", "accepted as <b>rc</b> & known gaps", "--archive", archiveA], io)).toBe(0);
     const file = await json<{release: string; history: Array<{decision: string; by: string; note: string | null; content_sha256: string; at: string}>}>(rel(archiveA, "signoffs", "v2.0-rc1.json"));
     expect(file.history.map((h) => [h.decision, h.by, h.content_sha256])).toEqual([
       ["rejected", "Grace", manifest.content_sha256],
@@ -321,9 +321,9 @@ describe("sign-off", () => {
   });
 
   it("reject needs a note and approve needs --by; an unknown release names the archive's releases", async () => {
-    await expect(archiveCommand("reject", ["v2.0", "--by", "Grace", "--archive", archiveA], captureIo())).rejects.toThrow(/--note/);
-    await expect(archiveCommand("approve", ["v2.0", "--archive", archiveA], captureIo())).rejects.toThrow(/--by/);
-    const error = await archiveCommand("approve", ["v9", "--by", "Grace", "--archive", archiveA], captureIo()).catch((e: unknown) => e);
+    await expect(runVerb("reject", ["v2.0", "--by", "Grace", "--archive", archiveA], captureIo())).rejects.toThrow(/--note/);
+    await expect(runVerb("approve", ["v2.0", "--archive", archiveA], captureIo())).rejects.toThrow(/--by/);
+    const error = await runVerb("approve", ["v9", "--by", "Grace", "--archive", archiveA], captureIo()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/v9.*not archived.*v2\.0/s);
   });
@@ -334,7 +334,7 @@ describe("--force rebuild with changed inputs", () => {
   let oldManifest: Manifest;
 
   beforeAll(async () => {
-    expect(await archiveCommand("approve", ["v2.0", "--by", "Grace", "--note", "ok", "--archive", archiveA], captureIo())).toBe(0);
+    expect(await runVerb("approve", ["v2.0", "--by", "Grace", "--note", "ok", "--archive", archiveA], captureIo())).toBe(0);
     oldManifest = await json<Manifest>(rel(archiveA, "releases", "v2.0", "data", "manifest.json"));
     [outcome] = await buildArchive([hostileStudy], {archive: archiveA, dbDir: path.join(tmp, "db-hostile"), force: true});
   }, 300_000);
@@ -369,9 +369,9 @@ describe("--force rebuild with changed inputs", () => {
     const versions = await json<{releases: Array<{release: string; signoff: {state: string; stale: boolean}}>}>(rel(archiveA, "versions.json"));
     expect(versions.releases.find((r) => r.release === "v2.0")!.signoff).toMatchObject({state: "approved", stale: true});
     // a fresh decision on the new content is current again
-    expect(await archiveCommand("approve", ["v2.0", "--by", "Grace", "--archive", archiveA], captureIo())).toBe(0);
+    expect(await runVerb("approve", ["v2.0", "--by", "Grace", "--archive", archiveA], captureIo())).toBe(0);
     expect(await read(path.join(dir, "index.html"))).toContain('data-signoff="approved"');
-    expect(await archiveCommand("reject", ["v2.0", "--by", "Grace", "--note", "re-check stale inputs", "--archive", archiveA], captureIo())).toBe(0);
+    expect(await runVerb("reject", ["v2.0", "--by", "Grace", "--note", "re-check stale inputs", "--archive", archiveA], captureIo())).toBe(0);
   }, 120_000);
 
   it("escapes the hostile title, run label and criterion label on the archive's pages", async () => {
@@ -395,7 +395,7 @@ describe("export --single-file", () => {
   it("writes one HTML file with the scoreboard, headline formulas, warnings and sign-off, and no external reference", async () => {
     const output = path.join(tmp, "rc1.html");
     const io = captureIo();
-    expect(await archiveCommand("export", ["v2.0-rc1", "--single-file", "--output", output, "--archive", archiveA], io)).toBe(0);
+    expect(await runVerb("export", ["v2.0-rc1", "--single-file", "--output", output, "--archive", archiveA], io)).toBe(0);
     expect(io.stdout).toContain(output);
     const html = await read(output);
     const report = await json<Report>(rel(archiveA, "releases", "v2.0-rc1", "data", "report.json"));
@@ -422,6 +422,6 @@ describe("export --single-file", () => {
   });
 
   it("requires --single-file", async () => {
-    await expect(archiveCommand("export", ["v2.0", "--archive", archiveA], captureIo())).rejects.toThrow(/--single-file/);
+    await expect(runVerb("export", ["v2.0", "--archive", archiveA], captureIo())).rejects.toThrow(/--single-file/);
   });
 });

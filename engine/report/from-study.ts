@@ -1,0 +1,29 @@
+/**
+ * The one road from a study file to its report: ingest when the inputs changed, then read the figures
+ * and judge the criteria. Every output (text, JSON, Markdown, pages, archive) starts from its result.
+ */
+import {openDatabase} from "../db/duckdb.ts";
+import {ingestStudy} from "../ingest/ingest.ts";
+import type {Study} from "../study.ts";
+import {buildReport} from "./report.ts";
+import type {Report} from "./types.ts";
+
+export interface StudyReport {
+  report: Report;
+  study: Study;
+  dbFile: string;
+}
+
+export async function studyReport(studyFile: string, options: {db?: string} = {}): Promise<StudyReport> {
+  const {dbFile, study} = await ingestStudy(studyFile, {dbFile: options.db});
+  const db = await openDatabase(dbFile, {readOnly: true});
+  try {
+    return {report: await buildReport(db.connection, {criteria: study.criteria}), study, dbFile};
+  } finally {
+    db.close();
+  }
+}
+
+export async function reportForStudy(studyFile: string, options: {db?: string} = {}): Promise<Report> {
+  return (await studyReport(studyFile, options)).report;
+}
