@@ -40,7 +40,8 @@ export const StudySchema = z
   .object({
     release: z.string().regex(/^[A-Za-z0-9_.+-]+$/, "a release name like v2.0 (letters, digits, '.', '_', '+', '-')"),
     title: z.string().min(1),
-    pipeline: z.enum(["virnucpro"]),
+    /** a pipeline of loaders/index.ts; ingest names the known ones when it is not */
+    pipeline: z.string().regex(/^[a-z0-9_-]+$/, "a pipeline name like virnucpro"),
     date: z.string().optional(),
     baseline: z
       .object({

@@ -1,6 +1,10 @@
+/**
+ * The pipelines benchbook can ingest, by the name a study gives in `pipeline:`. Adding a pipeline is one
+ * folder under loaders/ and one line here.
+ */
 import type {PipelineAdapter} from "../engine/ingest/adapter.ts";
 import {virnucpro} from "./virnucpro/adapter.ts";
 
-export const adapters: Record<string, PipelineAdapter> = {
+export const adapters: Readonly<Record<string, PipelineAdapter>> = {
   [virnucpro.name]: virnucpro
 };

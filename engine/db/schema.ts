@@ -5,10 +5,15 @@
  *
  * `source` in prediction tables is a run id, or 'reference' for the study's reference outputs.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+-- What the pipeline's adapter tells the engine (engine/ingest/adapter.ts PipelineProfile): which stage is
+-- the parallelised GPU stage, which stage GPU samples are judged in, the scale of a logged packing figure,
+-- and its default criteria (JSON). The views read these instead of naming a pipeline's stages.
+CREATE TABLE pipeline_profile (key VARCHAR PRIMARY KEY, value VARCHAR);
 
 CREATE TABLE releases (
   release VARCHAR PRIMARY KEY,
@@ -64,7 +69,7 @@ CREATE TABLE stages (
   completed_seconds DOUBLE,
   summary_pct DOUBLE,
   skipped BOOLEAN NOT NULL,
-  is_gpu BOOLEAN NOT NULL,           -- DNABERT-S / ESM-2 feature extraction
+  is_gpu BOOLEAN NOT NULL,           -- the stage runs on GPUs (the adapter says which)
   started_at TIMESTAMP,
   ended_at TIMESTAMP,
   extras JSON
@@ -114,7 +119,7 @@ CREATE TABLE batches (
   queue_state VARCHAR,
   done BIGINT,
   total BIGINT,
-  logged_pack_eff DOUBLE,            -- fraction on the pipeline's 4096 scale
+  logged_pack_eff DOUBLE,            -- as logged, on the pipeline's own scale (pipeline_profile logged_packing_scale)
   tokens_per_sec DOUBLE,
   seq_per_sec DOUBLE,
   eta VARCHAR
@@ -191,19 +196,3 @@ CREATE TABLE findings (
   affects VARCHAR                    -- comma-separated areas: timing, scaling, correctness, gpu, packing, throughput, metadata
 );
 `;
-
-/** Stages that run on the GPU (the rest are CPU stages). */
-export const GPU_STAGES = ["DNABERT-S Feature Extraction", "ESM-2 Feature Extraction"] as const;
-
-/** Telemetry names in pipeline order, and the checkpoint enum names they correspond to. */
-export const STAGE_NAMES: ReadonlyArray<{name: string; enum: string}> = [
-  {name: "Sequence Chunking", enum: "CHUNKING"},
-  {name: "Six-Frame Translation", enum: "TRANSLATION"},
-  {name: "Nucleotide File Splitting", enum: "NUCLEOTIDE_SPLITTING"},
-  {name: "Protein File Splitting", enum: "PROTEIN_SPLITTING"},
-  {name: "DNABERT-S Feature Extraction", enum: "NUCLEOTIDE_FEATURES"},
-  {name: "ESM-2 Feature Extraction", enum: "PROTEIN_FEATURES"},
-  {name: "Feature Merging", enum: "FEATURE_MERGING"},
-  {name: "Model Prediction", enum: "PREDICTION"},
-  {name: "Consensus Scoring", enum: "CONSENSUS"}
-];

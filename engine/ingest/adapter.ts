@@ -1,5 +1,5 @@
 import type {DuckDBConnection} from "@duckdb/node-api";
-import type {RunSpec, Study} from "../study.ts";
+import type {CriterionSpec, RunSpec, Study} from "../study.ts";
 
 export interface FindingRow {
   run_id: string | null;
@@ -29,12 +29,43 @@ export interface IngestContext {
 }
 
 /**
+ * The slots a pipeline fills for the engine's metric SQL (stored in the `pipeline_profile` table at ingest).
+ * null: the pipeline has no such stage, and the figures that need it stay NULL.
+ */
+export interface PipelineProfile {
+  /** the stage parallelised across GPUs: its speedup, its share for the "only it scales" Amdahl ceiling */
+  primaryGpuStage: string | null;
+  /** the stage whose time window GPU utilisation is judged in (where the pipeline's monitors run) */
+  gpuWindowStage: string | null;
+  /** a second GPU stage: the what-if figures ask what scaling it like the primary one would give */
+  secondaryGpuStage: string | null;
+  /** what the pipeline divides its logged packing figure by (its real budget may differ) */
+  loggedPackingScale: number | null;
+}
+
+/**
  * A pipeline adapter turns one pipeline's artifacts into rows of the benchbook schema. Adding a pipeline
- * means: parsers under loaders/<name>/, an adapter object implementing this, and its name in
- * the study schema's `pipeline` enum and in adapters/index.ts.
+ * means a folder loaders/<name>/ with its parsers, its profile and default criteria and an adapter object
+ * implementing this, plus one line in loaders/index.ts. The engine does not change.
  */
 export interface PipelineAdapter {
   name: string;
+  profile: PipelineProfile;
+  /** the targets that apply when a study declares no criteria */
+  defaultCriteria: readonly CriterionSpec[];
   ingestRun(context: IngestContext, run: RunSpec, ord: number): Promise<void>;
   ingestReference(context: IngestContext, reference: NonNullable<Study["reference"]>, ord: number): Promise<void>;
+}
+
+/** The adapter's profile as key/value rows; the views read them with bb_profile(key). */
+export function profileRows(adapter: PipelineAdapter): Array<{key: string; value: string | null}> {
+  const p = adapter.profile;
+  return [
+    {key: "pipeline", value: adapter.name},
+    {key: "primary_gpu_stage", value: p.primaryGpuStage},
+    {key: "gpu_window_stage", value: p.gpuWindowStage},
+    {key: "secondary_gpu_stage", value: p.secondaryGpuStage},
+    {key: "logged_packing_scale", value: p.loggedPackingScale === null ? null : String(p.loggedPackingScale)},
+    {key: "default_criteria", value: JSON.stringify(adapter.defaultCriteria)}
+  ];
 }

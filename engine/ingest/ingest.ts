@@ -10,7 +10,7 @@ import {createHash} from "node:crypto";
 import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
 import path from "node:path";
 import {adapters} from "../../loaders/index.ts";
-import type {ArtifactRow, FindingRow, IngestContext} from "./adapter.ts";
+import {profileRows, type ArtifactRow, type FindingRow, type IngestContext, type PipelineAdapter} from "./adapter.ts";
 import {openDatabase, queryRows} from "../db/duckdb.ts";
 import {SCHEMA_SQL, SCHEMA_VERSION} from "../db/schema.ts";
 import {insertRows} from "../db/writer.ts";
@@ -48,6 +48,8 @@ export interface IngestOptions {
   dbFile?: string;
   /** ingest even when nothing changed */
   force?: boolean;
+  /** the pipelines to choose from by the study's `pipeline:` (default: loaders/index.ts) */
+  adapters?: Readonly<Record<string, PipelineAdapter>>;
 }
 
 /** DuckDB's share of ingest memory; the rest of the process (parsers, Node) stays well under 2 GB with it. */
@@ -78,7 +80,7 @@ export async function ingestStudy(studyFile: string, options: IngestOptions = {}
   try {
     // bounded memory whatever the input size: DuckDB spills to disk beyond this (issue: 20M-row files)
     await db.connection.run(`SET memory_limit = '${INGEST_MEMORY_LIMIT}'`);
-    await populate(db.connection, study, fingerprint, findings);
+    await populate(db.connection, study, options.adapters ?? adapters, fingerprint, findings);
     await db.connection.run("CHECKPOINT");
   } catch (error) {
     db.close();
@@ -91,10 +93,20 @@ export async function ingestStudy(studyFile: string, options: IngestOptions = {}
   return {dbFile, study, ingested: true, findings};
 }
 
-async function populate(connection: IngestContext["connection"], study: Study, fingerprint: string, findings: FindingRow[]): Promise<void> {
+async function populate(
+  connection: IngestContext["connection"],
+  study: Study,
+  registry: Readonly<Record<string, PipelineAdapter>>,
+  fingerprint: string,
+  findings: FindingRow[]
+): Promise<void> {
   await connection.run(SCHEMA_SQL);
-  const adapter = adapters[study.pipeline];
-  if (!adapter) throw new InputError(`unknown pipeline '${study.pipeline}'`, {file: study.file, expected: Object.keys(adapters).join(", ")});
+  const adapter = Object.hasOwn(registry, study.pipeline) ? registry[study.pipeline] : undefined;
+  if (!adapter) {
+    const line = study.text.split("\n").findIndex((l) => /^pipeline\s*:/.test(l)) + 1;
+    throw new InputError(`unknown pipeline '${study.pipeline}'`, {file: study.file, line: line || undefined, expected: `one of: ${Object.keys(registry).join(", ")}`});
+  }
+  await insertRows(connection, "pipeline_profile", profileRows(adapter));
   const artifacts: ArtifactRow[] = [];
   const context: IngestContext = {
     connection,

@@ -12,10 +12,6 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 
-export const ESM_STAGE = "ESM-2 Feature Extraction";
-export const DNABERT_STAGE = "DNABERT-S Feature Extraction";
-/** What the pipeline divides by in its logged `pack eff` (FORMATS §5.3). */
-export const LOGGED_PACKING_SCALE = 4096;
 /** |logged - true| packing efficiency above which a warning is raised. */
 export const PACKING_LOGGED_WARN = 0.05;
 
@@ -25,6 +21,7 @@ CREATE OR REPLACE {TEMP} MACRO bb_sig(x, d) AS
   CASE WHEN x IS NULL OR NOT isfinite(x::DOUBLE) OR x = 0 THEN x::DOUBLE
        ELSE round(x::DOUBLE, (d - 1 - floor(log10(abs(x::DOUBLE))))::INTEGER) END;
 CREATE OR REPLACE {TEMP} MACRO bb_seconds(a, b) AS (epoch_ms(b) - epoch_ms(a)) / 1000.0;
+CREATE OR REPLACE {TEMP} MACRO bb_profile(k) AS (SELECT value FROM pipeline_profile WHERE key = k);
 `;
 
 /** The study's one release row (a database holds one study). */
@@ -84,8 +81,8 @@ WITH complete AS (
 base AS (SELECT * FROM complete ORDER BY gpus, ord LIMIT 1),
 stage_s AS (
   SELECT run_id,
-    max(seconds) FILTER (WHERE stage = '${ESM_STAGE}' AND NOT skipped) AS esm,
-    max(seconds) FILTER (WHERE stage = '${DNABERT_STAGE}' AND NOT skipped) AS dnabert
+    max(seconds) FILTER (WHERE stage = bb_profile('primary_gpu_stage') AND NOT skipped) AS esm,
+    max(seconds) FILTER (WHERE stage = bb_profile('secondary_gpu_stage') AND NOT skipped) AS dnabert
   FROM stages GROUP BY run_id
 ),
 p AS (
@@ -354,7 +351,7 @@ SELECT w.run_id, w.workers,
   CASE WHEN w.missing_span = 0 THEN bb_sig(s.seconds - w.span, 12) END AS overhead_seconds,
   r.hdf5_conversion_seconds
 FROM w
-LEFT JOIN stages s ON s.run_id = w.run_id AND s.stage = '${ESM_STAGE}' AND NOT s.skipped
+LEFT JOIN stages s ON s.run_id = w.run_id AND s.stage = bb_profile('primary_gpu_stage') AND NOT s.skipped
 LEFT JOIN runs r ON r.run_id = w.run_id`;
 
 /**
@@ -380,7 +377,7 @@ pw AS (
   SELECT k.run_id, k.worker, w.token_budget, dl.n AS batches, dl.tokens,
     CASE WHEN w.token_budget > 0 AND dl.n > 0 THEN bb_sig(dl.tokens::DOUBLE / (dl.n * w.token_budget), 12) END AS efficiency,
     lastp.logged AS logged_efficiency,
-    CASE WHEN w.token_budget > 0 THEN bb_sig(lastp.logged * ${LOGGED_PACKING_SCALE} / w.token_budget, 12) END AS logged_rescaled
+    CASE WHEN w.token_budget > 0 THEN bb_sig(lastp.logged * bb_profile('logged_packing_scale')::DOUBLE / w.token_budget, 12) END AS logged_rescaled
   FROM keys k LEFT JOIN workers w USING (run_id, worker) LEFT JOIN dl USING (run_id, worker) LEFT JOIN lastp USING (run_id, worker)
 )
 SELECT run_id, worker, token_budget, batches, tokens, efficiency, logged_efficiency, logged_rescaled,
@@ -402,7 +399,7 @@ export const V_GPU_WINDOW_SAMPLES = `
 CREATE OR REPLACE {TEMP} VIEW v_gpu_window_samples AS
 SELECT g.*, s.started_at AS window_start, s.ended_at AS window_end
 FROM gpu_samples g
-JOIN stages s ON s.run_id = g.run_id AND s.stage = '${ESM_STAGE}'
+JOIN stages s ON s.run_id = g.run_id AND s.stage = bb_profile('gpu_window_stage')
 WHERE g.sampled_at >= s.started_at AND g.sampled_at <= s.ended_at`;
 
 /** Utilisation per run and device during ESM-2 (fractions of 1). */
@@ -441,7 +438,7 @@ win AS (
     bb_sig(avg(CASE WHEN utilization >= 80 THEN 1.0 ELSE 0.0 END), 12) AS share_at_or_above_80
   FROM v_gpu_window_samples GROUP BY run_id
 ),
-esm AS (SELECT run_id, started_at, ended_at FROM stages WHERE stage = '${ESM_STAGE}')
+esm AS (SELECT run_id, started_at, ended_at FROM stages WHERE stage = bb_profile('gpu_window_stage'))
 SELECT r.run_id, r.ord, r.gpus, r.status,
   coalesce(allx.samples_total, 0) AS samples_total, coalesce(mon.monitors, 0) AS monitors,
   esm.started_at IS NOT NULL AND esm.ended_at IS NOT NULL AS has_window,
@@ -509,13 +506,13 @@ FROM v_gpu_run WHERE duplicated
   AND run_id NOT IN (SELECT run_id FROM findings WHERE code = 'gpu_monitors_same_device' AND run_id IS NOT NULL)
 UNION ALL
 SELECT 5, run_id, 'gpu_unmeasured', 'warning',
-  printf('%s has %d GPUs but samples of only %d device(s) during ESM-2', run_id, gpus, devices),
+  printf('%s has %d GPUs but samples of only %d device(s) during %s', run_id, gpus, devices, bb_profile('gpu_window_stage')),
   NULL, NULL, 'gpu'
 FROM v_gpu_run WHERE NOT duplicated AND unmeasured_gpus > 0
 UNION ALL
 SELECT 6, run_id, 'packing_logged_differs', 'warning',
-  printf('logged packing efficiency of %s is %.1f %% (pipeline divides by ${LOGGED_PACKING_SCALE}); against the real budget of %s tokens it is %.1f %%',
-    run_id, logged_efficiency * 100, coalesce(token_budget::VARCHAR, 'per-worker'), efficiency * 100),
+  printf('logged packing efficiency of %s is %.1f %% (pipeline divides by %s); against the real budget of %s tokens it is %.1f %%',
+    run_id, logged_efficiency * 100, bb_profile('logged_packing_scale'), coalesce(token_budget::VARCHAR, 'per-worker'), efficiency * 100),
   NULL, NULL, 'packing'
 FROM v_packing WHERE worker IS NULL AND abs(logged_efficiency - efficiency) > ${PACKING_LOGGED_WARN}
 UNION ALL

@@ -25,17 +25,6 @@ import {intervalVerdict, meetsTarget} from "../metrics/stats.ts";
 import {formatTarget, formatUnit, type Unit} from "../render/format.ts";
 import type {CriterionStatus, Report, ReportCriterion, ReportRun} from "./types.ts";
 
-/** Phase 10 targets (FORMATS §11.1), used when a study declares no criteria. */
-export const DEFAULT_CRITERIA: readonly CriterionSpec[] = [
-  {id: "time_1gpu", label: "1-GPU total time < 1 h", metric: "run.total_seconds", comparison: "<", target: 3600, run: "gpus=1"},
-  {id: "time_2gpu", label: "2-GPU total time < 30 min", metric: "run.total_seconds", comparison: "<", target: 1800, run: "gpus=2"},
-  {id: "scaling", label: "Multi-GPU scaling >= 1.9x", metric: "scaling.speedup", comparison: ">=", target: 1.9},
-  {id: "baseline_speedup", label: "Speedup over baseline >= 4.0x", metric: "baseline.speedup", comparison: ">=", target: 4.0},
-  {id: "consensus_agreement", label: "Consensus label agreement >= 99 %", metric: "correctness.consensus.label_agreement", comparison: ">=", target: 0.99, run: "every"},
-  {id: "gpu_utilization", label: "GPU utilization during ESM-2 > 80 %", metric: "gpu.mean_utilization", comparison: ">", target: 0.8, run: "every"},
-  {id: "packing_efficiency", label: "Packing efficiency > 90 %", metric: "packing.efficiency", comparison: ">", target: 0.9, run: "every"}
-];
-
 export type ReportFigures = Omit<Report, "criteria" | "summary">;
 
 interface Measurement {

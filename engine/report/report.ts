@@ -7,7 +7,7 @@ import path from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {queryRows} from "../db/duckdb.ts";
 import type {CriterionSpec} from "../study.ts";
-import {DEFAULT_CRITERIA, evaluateCriteria, summarize, validateCriteria, type ReportFigures} from "./criteria.ts";
+import {evaluateCriteria, summarize, validateCriteria, type ReportFigures} from "./criteria.ts";
 import type {
   Report,
   ReportBaseline,
@@ -31,7 +31,7 @@ import {repeatStatistics} from "../ingest/executions.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
 
 export interface BuildReportOptions {
-  /** the study's criteria; the Phase 10 defaults when absent or empty */
+  /** the study's criteria; the pipeline's defaults (stored at ingest) when absent or empty */
   criteria?: readonly CriterionSpec[];
   /** mismatching rows listed per run and level (the full list stays in the database) */
   mismatchLimit?: number;
@@ -73,7 +73,7 @@ export async function buildReport(connection: DuckDBConnection, options: BuildRe
     warnings,
     sql: viewSql()
   };
-  const specs = options.criteria && options.criteria.length > 0 ? options.criteria : DEFAULT_CRITERIA;
+  const specs = options.criteria && options.criteria.length > 0 ? options.criteria : await defaultCriteria(connection);
   validateCriteria(specs, release.study_file);
   const criteria = evaluateCriteria(figures, specs);
   return {...figures, criteria, summary: summarize(criteria)};
@@ -390,4 +390,10 @@ async function readRepeats(connection: DuckDBConnection, q: (sql: string) => Pro
     configurations: stats.configurations.map((c) => ({...c, statuses: (statuses.find((s) => s.run_id === c.run_id)?.statuses as string[]) ?? []})),
     scaling: stats.scaling
   };
+}
+
+/** The pipeline's default criteria, as its adapter gave them at ingest. */
+async function defaultCriteria(connection: DuckDBConnection): Promise<CriterionSpec[]> {
+  const rows = await queryRows<{value: string | null}>(connection, "SELECT value FROM pipeline_profile WHERE key = 'default_criteria'");
+  return rows[0]?.value ? (JSON.parse(rows[0].value) as CriterionSpec[]) : [];
 }

@@ -8,7 +8,7 @@ import path from "node:path";
 import {isInputError} from "../../engine/errors.ts";
 import {exists, findFilesNamed, hashFile, readTextArtifact, resolveFileSet, STREAM_ABOVE_BYTES, streamTextSegments} from "../../engine/artifacts.ts";
 import {insertRows, type Row} from "../../engine/db/writer.ts";
-import {GPU_STAGES, STAGE_NAMES} from "../../engine/db/schema.ts";
+import {DEFAULT_CRITERIA, GPU_STAGES, PROFILE, STAGE_NAMES} from "./pipeline.ts";
 import {checkInsideStudy, resolveStudyPath, type RunSpec, type Study} from "../../engine/study.ts";
 import type {IngestContext, PipelineAdapter} from "../../engine/ingest/adapter.ts";
 import type {ConsoleLog, Finding, GpuMonitor, PipelineState, WorkerLog} from "./records.ts";
@@ -31,6 +31,8 @@ interface ModelInfo {
 
 export const virnucpro: PipelineAdapter = {
   name: "virnucpro",
+  profile: PROFILE,
+  defaultCriteria: DEFAULT_CRITERIA,
 
   async ingestRun(context, run, ord) {
     const {study} = context;

@@ -9,7 +9,7 @@
  * mixing two runs' stages would give silently wrong timings. `lines` and `records` count the file.
  */
 import {InputError} from "../../engine/errors.ts";
-import {STAGE_NAMES} from "../../engine/db/schema.ts";
+import {STAGE_NAMES} from "./pipeline.ts";
 import {RecordStream, splitRecords} from "./envelope.ts";
 import {
   ConsoleLogSchema,

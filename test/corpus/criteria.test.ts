@@ -5,7 +5,8 @@
  */
 import fc from "fast-check";
 import {describe, expect, it} from "vitest";
-import {CONTAMINATING_FINDINGS, DEFAULT_CRITERIA, evaluateCriterion, type ReportFigures} from "../../engine/report/criteria.ts";
+import {CONTAMINATING_FINDINGS, evaluateCriterion, type ReportFigures} from "../../engine/report/criteria.ts";
+import {DEFAULT_CRITERIA} from "../../loaders/virnucpro/pipeline.ts";
 import type {ReportRun, ReportWarning, Status} from "../../engine/report/types.ts";
 
 function run(id: string, gpus: number, total: number | null, status: Status = "complete"): ReportRun {

@@ -64,9 +64,9 @@ describe("study files", () => {
     expect(e.message).toContain("missing");
   });
 
-  it("rejects duplicate run ids and unknown pipelines", () => {
+  it("rejects duplicate run ids and pipeline names that cannot be one (unknown ones: test/engine/seam.test.ts)", () => {
     expect(errorOf(valid.replace("id: 2gpu", "id: 1gpu")).message).toContain("duplicate run id '1gpu'");
-    expect(errorOf(valid.replace("pipeline: virnucpro", "pipeline: nextflow")).message).toContain("pipeline");
+    expect(errorOf(valid.replace("pipeline: virnucpro", "pipeline: ../x")).message).toContain("field 'pipeline'");
   });
 
   it("reports YAML syntax errors with a line", () => {

@@ -3,7 +3,10 @@
  * ingest), so a metric test fails only when the metric is wrong.
  */
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
-import {SCHEMA_SQL, GPU_STAGES} from "../../engine/db/schema.ts";
+import {SCHEMA_SQL} from "../../engine/db/schema.ts";
+import {profileRows} from "../../engine/ingest/adapter.ts";
+import {virnucpro} from "../../loaders/virnucpro/adapter.ts";
+import {GPU_STAGES} from "../../loaders/virnucpro/pipeline.ts";
 import {insertRows, type Row} from "../../engine/db/writer.ts";
 import {installViews} from "../../engine/metrics/views.ts";
 import {queryRows} from "../../engine/db/duckdb.ts";
@@ -19,6 +22,7 @@ export async function fixtureDb(): Promise<FixtureDb> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   await connection.run(SCHEMA_SQL);
+  await insertRows(connection, "pipeline_profile", profileRows(virnucpro));
   await installViews(connection);
   return {
     connection,

@@ -15,7 +15,7 @@ import {createHash} from "node:crypto";
 import {mkdir, open, writeFile} from "node:fs/promises";
 import path from "node:path";
 import {stringify} from "yaml";
-import {STAGE_NAMES} from "../../../engine/db/schema.ts";
+import {STAGE_NAMES} from "../pipeline.ts";
 import {Prng} from "./prng.ts";
 import {
   asctime,

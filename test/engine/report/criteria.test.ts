@@ -6,7 +6,7 @@
 import {afterEach, describe, expect, it} from "vitest";
 import {InputError} from "../../../engine/errors.ts";
 import {buildReport} from "../../../engine/report/report.ts";
-import {DEFAULT_CRITERIA} from "../../../engine/report/criteria.ts";
+import {DEFAULT_CRITERIA} from "../../../loaders/virnucpro/pipeline.ts";
 import type {Report, ReportCriterion} from "../../../engine/report/types.ts";
 import type {CriterionSpec} from "../../../engine/study.ts";
 import type {Row} from "../../../engine/db/writer.ts";

@@ -9,7 +9,7 @@ import {splitRecords} from "../../../../loaders/virnucpro/envelope.ts";
 import {parseConsoleLog} from "../../../../loaders/virnucpro/console-log.ts";
 import {parseBottlenecks, parseStageBanner, parseStageCompleted, parseSummaryStage, parseTotalWallTime} from "../../../../loaders/virnucpro/stages.ts";
 import {ConsoleLogSchema, LogRecordSchema, type ConsoleLog} from "../../../../loaders/virnucpro/records.ts";
-import {STAGE_NAMES} from "../../../../engine/db/schema.ts";
+import {STAGE_NAMES} from "../../../../loaders/virnucpro/pipeline.ts";
 import {consoleLogOf, linesOf} from "../../../corpus/corpus.ts";
 
 const RUNS = {numRuns: 150};
