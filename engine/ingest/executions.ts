@@ -23,6 +23,7 @@ export const EXECUTIONS_SQL = `
 -- summary's 'Total wall time' (NULL without a summary); wall_seconds: process start to exit.
 CREATE TABLE executions (
   run_id VARCHAR NOT NULL,
+  ord INTEGER NOT NULL,              -- the run's place in the study (ties of GPU counts go to the earlier run)
   repeat INTEGER NOT NULL,
   repeats INTEGER NOT NULL,
   gpus INTEGER NOT NULL,
@@ -46,6 +47,7 @@ export const EXECUTION_STATS_SQL = `
 CREATE OR REPLACE VIEW execution_stats AS
 SELECT
   run_id,
+  min(ord) AS ord,
   any_value(gpus) AS gpus,
   count(*)::INTEGER AS executions,
   count(*) FILTER (WHERE status = 'succeeded')::INTEGER AS succeeded,
@@ -60,10 +62,25 @@ SELECT
     - quantile_cont(total_seconds, 0.25) FILTER (WHERE status = 'succeeded') AS iqr_seconds
 FROM executions
 GROUP BY run_id;
+
+-- Scaling over repeats: from the fewest-GPU configuration (earliest run on ties, as v_scaling) to each
+-- one with more GPUs, the ratio of median totals. The bootstrap interval around it is stats.ts's.
+CREATE OR REPLACE VIEW execution_scaling AS
+WITH c AS (SELECT * FROM execution_stats),
+base AS (SELECT * FROM c ORDER BY gpus, ord LIMIT 1),
+p AS (
+  SELECT b.run_id AS from_run, t.run_id AS to_run, b.gpus AS from_gpus, t.gpus AS to_gpus, t.ord AS to_ord,
+    t.gpus::DOUBLE / b.gpus AS n,
+    CASE WHEN t.median_seconds > 0 THEN b.median_seconds / t.median_seconds END AS speedup
+  FROM base b JOIN c t ON t.gpus > b.gpus
+)
+SELECT from_run, to_run, from_gpus, to_gpus, n, speedup, speedup / n AS efficiency
+FROM p ORDER BY to_gpus, to_ord;
 `;
 
 export interface ExecutionRow {
   run_id: string;
+  ord: number;
   repeat: number;
   repeats: number;
   gpus: number;
@@ -86,7 +103,7 @@ export interface ExecutionRow {
  */
 export async function readExecutions(study: Study): Promise<ExecutionRow[]> {
   const rows: ExecutionRow[] = [];
-  for (const run of study.runs) {
+  for (const [index, run] of study.runs.entries()) {
     const paths = runPaths(study, run);
     const files: string[] = [];
     if (await exists(paths.executions)) {
@@ -102,6 +119,7 @@ export async function readExecutions(study: Study): Promise<ExecutionRow[]> {
       const m = await readManifest(file);
       rows.push({
         run_id: run.id,
+        ord: index + 1,
         repeat: m.repeat,
         repeats: m.repeats,
         gpus: m.gpus,
@@ -174,7 +192,7 @@ export async function repeatStatistics(
   connection: DuckDBConnection,
   options: Partial<typeof DEFAULT_BOOTSTRAP> = {}
 ): Promise<{configurations: ConfigurationStats[]; scaling: ScalingInterval[]}> {
-  const configurations = await queryRows<ConfigurationStats>(connection, "SELECT * FROM execution_stats ORDER BY gpus, run_id");
+  const configurations = await queryRows<ConfigurationStats>(connection, "SELECT * EXCLUDE (ord) FROM execution_stats ORDER BY gpus, ord");
   const samples = await queryRows<{run_id: string; totals: number[]}>(
     connection,
     `SELECT run_id, list(total_seconds ORDER BY repeat) AS totals
@@ -182,30 +200,29 @@ export async function repeatStatistics(
   );
   const totals = new Map(samples.map((s) => [s.run_id, s.totals.map(Number)]));
   const settings = {...DEFAULT_BOOTSTRAP, ...options};
-  const scaling: ScalingInterval[] = [];
-  const base = configurations[0];
-  for (const to of configurations) {
-    if (!base || to.gpus <= base.gpus) continue;
-    const a = totals.get(base.run_id) ?? [];
-    const b = totals.get(to.run_id) ?? [];
-    const ratio = to.gpus / base.gpus;
-    const estimate = bootstrapScaling(a, b, ratio, settings);
-    const speedup = base.median_seconds !== null && to.median_seconds ? base.median_seconds / to.median_seconds : null;
-    scaling.push({
-      from: base.run_id,
-      to: to.run_id,
-      from_gpus: base.gpus,
-      to_gpus: to.gpus,
+  const pairs = await queryRows<{from_run: string; to_run: string; from_gpus: number; to_gpus: number; n: number; speedup: number | null; efficiency: number | null}>(
+    connection,
+    "SELECT * FROM execution_scaling"
+  );
+  const scaling = pairs.map((p): ScalingInterval => {
+    const a = totals.get(p.from_run) ?? [];
+    const b = totals.get(p.to_run) ?? [];
+    const estimate = bootstrapScaling(a, b, p.n, settings);
+    return {
+      from: p.from_run,
+      to: p.to_run,
+      from_gpus: p.from_gpus,
+      to_gpus: p.to_gpus,
       n_from: a.length,
       n_to: b.length,
-      speedup,
-      efficiency: speedup === null ? null : speedup / ratio,
+      speedup: p.speedup,
+      efficiency: p.efficiency,
       speedup_interval: estimate?.speedup_interval ?? null,
       efficiency_interval: estimate?.efficiency_interval ?? null,
       level: settings.level,
       iterations: settings.iterations,
       seed: settings.seed
-    });
-  }
+    };
+  });
   return {configurations, scaling};
 }

@@ -108,6 +108,7 @@ describe("execution_stats view", () => {
       await db.connection.run(EXECUTION_STATS_SQL);
       const row = (run_id: string, gpus: number, repeat: number, status: string, total: number | null) => ({
         run_id,
+        ord: {c: 1, a: 2, b: 3, d: 4}[run_id],
         repeat,
         repeats: 5,
         gpus,
@@ -133,7 +134,7 @@ describe("execution_stats view", () => {
         row("b", 2, 1, "timed_out", null),
         row("b", 2, 2, "interrupted", null)
       ]);
-      const stats = await queryRows(db.connection, "SELECT * FROM execution_stats ORDER BY run_id");
+      const stats = await queryRows(db.connection, "SELECT * EXCLUDE (ord) FROM execution_stats ORDER BY run_id");
       // succeeded a: 10 11 12 15 30 -> median 12, q1 11, q3 15, IQR 4
       expect(stats).toEqual([
         {run_id: "a", gpus: 1, executions: 6, succeeded: 5, not_succeeded: 1, n: 5, median_seconds: 12, min_seconds: 10, max_seconds: 30, q1_seconds: 11, q3_seconds: 15, iqr_seconds: 4},
@@ -180,5 +181,32 @@ describe("representative", () => {
     const noSummary = representative([{...execution(1, "succeeded", null), wallSeconds: 9}, {...execution(2, "succeeded", null), wallSeconds: 5}, {...execution(3, "succeeded", null), wallSeconds: 7}]);
     expect(noSummary?.execution.repeat).toBe(3);
     expect(noSummary?.rule).toBe("median wall time of the succeeded executions (no pipeline summary)");
+  });
+});
+
+describe("execution_scaling view", () => {
+  it("scales from the fewest-GPU configuration, the earlier run on ties, by the ratio of medians", async () => {
+    const db = await openDatabase(":memory:");
+    try {
+      await db.connection.run(EXECUTIONS_SQL);
+      await db.connection.run(EXECUTION_STATS_SQL);
+      const row = (run_id: string, ord: number, gpus: number, repeat: number, total: number) => ({
+        run_id, ord, repeat, repeats: 3, gpus, status: "succeeded", reason: null, exit_code: 0, signal: null,
+        started_at: null, ended_at: null, total_seconds: total, wall_seconds: total, representative: false,
+        manifest_file: `/x/${run_id}/${repeat}/run.json`, manifest: {}
+      });
+      await insertRows(db.connection, "executions", [
+        // 'late' has 1 GPU too but comes later in the study: 'early' is the base
+        ...[100, 120, 110].map((t, i) => row("early", 1, 1, i + 1, t)),
+        ...[90, 95, 99].map((t, i) => row("late", 3, 1, i + 1, t)),
+        ...[40, 44, 50].map((t, i) => row("four", 2, 4, i + 1, t))
+      ]);
+      // medians: early 110, four 44 -> speedup 2.5 over N = 4, efficiency 0.625
+      expect(await queryRows(db.connection, "SELECT * FROM execution_scaling")).toEqual([
+        {from_run: "early", to_run: "four", from_gpus: 1, to_gpus: 4, n: 4, speedup: 2.5, efficiency: 0.625}
+      ]);
+    } finally {
+      db.close();
+    }
   });
 });
