@@ -15,12 +15,11 @@ import {openDatabase} from "../../../engine/db/duckdb.ts";
 import {ingestStudy} from "../../../engine/ingest/ingest.ts";
 import {buildReport} from "../../../engine/report/report.ts";
 import type {Report} from "../../../engine/report/types.ts";
+import {GPU_STAGE_NAMES, readSummary, sum} from "../../helpers/raw.ts";
 import {REPO} from "../../helpers/tmp.ts";
 
 const STUDY = path.join(REPO, "data", "example", "study.yaml");
 const DIR = path.dirname(STUDY);
-/** The two feature-extraction stages run on the GPU; every other stage is CPU work (FORMATS §3). */
-const GPU_STAGE_NAMES = ["DNABERT-S Feature Extraction", "ESM-2 Feature Extraction"];
 /** What the pipeline divides by in its logged `pack eff` (FORMATS §5.3). */
 const LOGGED_SCALE = 4096;
 
@@ -63,18 +62,7 @@ const text = (rel: string) => readFile(path.join(DIR, rel), "utf8");
 const lines = (t: string) => t.split("\n").filter((l) => l.length > 0);
 const rawRun = (id: string) => raw.runs.find((r) => r.id === id)!;
 
-/** Total wall time and the summary's stage lines, read with two regular expressions. */
-async function summaryOf(id: string): Promise<{total: number; stages: Array<[string, number]>}> {
-  const log = lines(await text(rawRun(id).log));
-  const total = Number(/Total wall time: \S+ \(([\d.]+)s\)/.exec(log.find((l) => l.includes("Total wall time"))!)![1]);
-  const stages = log.flatMap((l): Array<[string, number]> => {
-    const m = / - INFO - {3}\d\. (.+?) \.+\s+([\d.]+)s \(/.exec(l);
-    return m ? [[m[1]!, Number(m[2])]] : [];
-  });
-  return {total, stages};
-}
-
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const summaryOf = (id: string) => readSummary(path.join(DIR, rawRun(id).log));
 
 describe("timing, scaling and baseline of the example study, from its console logs", () => {
   it("every stage time and total is the PIPELINE SUMMARY's, and only the feature-extraction stages count as GPU stages", async () => {
@@ -85,7 +73,7 @@ describe("timing, scaling and baseline of the example study, from its console lo
       expect(run.status).toBe("complete");
       expect(run.total_seconds).toBe(s.total);
       expect(run.stages.map((st) => [st.name, st.seconds, st.is_gpu])).toEqual(s.stages.map(([name, sec]) => [name, sec, GPU_STAGE_NAMES.includes(name)]));
-      const gpu = sum(s.stages.filter(([n]) => GPU_STAGE_NAMES.includes(n)).map(([, v]) => v));
+      const gpu = s.gpu;
       const cpu = sum(s.stages.filter(([n]) => !GPU_STAGE_NAMES.includes(n)).map(([, v]) => v));
       expect(run.gpu_stage_seconds).toBeCloseTo(gpu, 9);
       expect(run.cpu_stage_seconds).toBeCloseTo(cpu, 9);
@@ -101,7 +89,7 @@ describe("timing, scaling and baseline of the example study, from its console lo
     expect([one.total, two.total]).toEqual([3200.6, 2025.0]);
     const n = rawRun("2gpu").gpus / rawRun("1gpu").gpus;
     const speedup = one.total / two.total; // 3200.6 / 2025.0
-    const f = sum(one.stages.filter(([name]) => GPU_STAGE_NAMES.includes(name)).map(([, v]) => v)) / one.total; // (501.9 + 2591.1) / 3200.6
+    const f = one.gpu / one.total; // (501.9 + 2591.1) / 3200.6
     const fEsm = one.stages.find(([name]) => name === "ESM-2 Feature Extraction")![1] / one.total;
     expect(report.scaling).toHaveLength(1);
     const s = report.scaling[0]!;
