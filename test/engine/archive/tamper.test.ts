@@ -57,6 +57,12 @@ describe("a tampered manifest in the archive", () => {
     expect(again!.action).toBe("unchanged");
   }, 120_000);
 
+  it("a study whose content changed (its title) is refused, though the archived manifest is intact", async () => {
+    const {archive} = await archived("changed");
+    const copy = await copyExample(path.join(tmp, "changed-study"), (text) => text.replace(/^title: .*$/m, "title: retitled"));
+    await expect(buildArchive([copy], {archive, dbDir: path.join(tmp, "db-changed"), siteBuilder: stubSite})).rejects.toThrow(/already archived .* with different content/);
+  }, 120_000);
+
   it("an input's stored sha256 edited by hand (content hash left as it was): refused as different content, archive untouched", async () => {
     const {archive, manifestFile} = await archived("input-hash");
     await editManifest(manifestFile, (m) => {
