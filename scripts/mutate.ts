@@ -39,6 +39,7 @@ const T = {
   correctness: "test/engine/metrics/correctness.test.ts",
   telemetry: "test/engine/metrics/gpu-throughput-packing.test.ts",
   stats: "test/engine/metrics/stats.test.ts",
+  macros: "test/engine/metrics/macros.test.ts",
   boundaries: "test/engine/report/boundaries.test.ts",
   criteria: "test/engine/report/criteria.test.ts",
   check: "test/commands/check.test.ts",
@@ -136,7 +137,7 @@ export const MUTANTS: Mutant[] = [
     file: VIEWS,
     search: "round(x::DOUBLE, (d - 1 - floor(log10(abs(x::DOUBLE))))::INTEGER)",
     replace: "round(x::DOUBLE, (d - 2 - floor(log10(abs(x::DOUBLE))))::INTEGER)",
-    tests: [T.timing, T.example]
+    tests: [T.macros, T.timing, T.example]
   },
   {
     id: "bb-sig-6-digits",
@@ -144,7 +145,7 @@ export const MUTANTS: Mutant[] = [
     file: VIEWS,
     search: "round(x::DOUBLE, (d - 1 - floor(log10(abs(x::DOUBLE))))::INTEGER)",
     replace: "round(x::DOUBLE, (6 - 1 - floor(log10(abs(x::DOUBLE))))::INTEGER)",
-    tests: [T.timing, T.example]
+    tests: [T.macros, T.timing, T.example]
   },
   {id: "amdahl-f-of-to-run", why: "Amdahl's f taken from the larger run instead of the baseline", file: VIEWS, search: "b.gpu_stage_seconds / b.total_seconds AS f,", replace: "t.gpu_stage_seconds / t.total_seconds AS f,", tests: [T.timing, T.example, T.fourGpus]},
   {id: "karp-flatt-sign", why: "Karp-Flatt denominator 1 + 1/N", file: VIEWS, search: "bb_sig((1 / speedup - 1 / n) / (1 - 1 / n), 12) AS karp_flatt", replace: "bb_sig((1 / speedup - 1 / n) / (1 + 1 / n), 12) AS karp_flatt", tests: [T.timing, T.example]},
