@@ -97,7 +97,15 @@ export const MUTANTS: Mutant[] = [
     file: CRITERIA,
     search: 'const PRECEDENCE: CriterionStatus[] = ["fail", "invalid", "no_data", "inconclusive", "pass"];',
     replace: 'const PRECEDENCE: CriterionStatus[] = ["invalid", "fail", "no_data", "inconclusive", "pass"];',
-    tests: [T.example, T.criteria]
+    tests: [T.boundaries, T.example, T.criteria]
+  },
+  {
+    id: "precedence-inconclusive-over-no-data",
+    why: "PRECEDENCE: inconclusive outranks no_data",
+    file: CRITERIA,
+    search: 'const PRECEDENCE: CriterionStatus[] = ["fail", "invalid", "no_data", "inconclusive", "pass"];',
+    replace: 'const PRECEDENCE: CriterionStatus[] = ["fail", "invalid", "inconclusive", "no_data", "pass"];',
+    tests: [T.boundaries, T.criteria]
   },
   {
     id: "precedence-no-data-over-invalid",
@@ -105,7 +113,7 @@ export const MUTANTS: Mutant[] = [
     file: CRITERIA,
     search: 'const PRECEDENCE: CriterionStatus[] = ["fail", "invalid", "no_data", "inconclusive", "pass"];',
     replace: 'const PRECEDENCE: CriterionStatus[] = ["fail", "no_data", "invalid", "inconclusive", "pass"];',
-    tests: [T.example, T.criteria]
+    tests: [T.boundaries, T.example, T.criteria]
   },
   {
     id: "precedence-pass-over-inconclusive",
@@ -113,7 +121,7 @@ export const MUTANTS: Mutant[] = [
     file: CRITERIA,
     search: 'const PRECEDENCE: CriterionStatus[] = ["fail", "invalid", "no_data", "inconclusive", "pass"];',
     replace: 'const PRECEDENCE: CriterionStatus[] = ["fail", "invalid", "no_data", "pass", "inconclusive"];',
-    tests: [T.example, T.criteria]
+    tests: [T.boundaries, T.example, T.criteria]
   },
   {id: "summary-pass-when-some-met", why: "summarize: overall pass when any criterion is met", file: CRITERIA, search: 'met === criteria.length ? "pass" : "incomplete"', replace: 'met > 0 ? "pass" : "incomplete"', tests: [T.criteria, T.boundaries]},
   {id: "summary-fail-only-when-all-fail", why: "summarize: overall fail only when every criterion fails", file: CRITERIA, search: 'criteria.some((c) => c.status === "fail") ? "fail"', replace: 'criteria.every((c) => c.status === "fail") ? "fail"', tests: [T.criteria, T.boundaries]},
@@ -179,7 +187,7 @@ export const MUTANTS: Mutant[] = [
     tests: [T.correctness, T.boundaries]
   },
   {id: "label-agreement-ignores-mismatches", why: "label agreement = compared / compared", file: VIEWS, search: "bb_sig((a.compared - a.label_mismatches)::DOUBLE / a.compared, 12)", replace: "bb_sig((a.compared)::DOUBLE / a.compared, 12)", tests: [T.correctness, T.example]},
-  {id: "derived-consensus-tie", why: "a derived consensus tie goes to others", file: VIEWS, search: "g.score_virus >= g.score_others, g.score_others", replace: "g.score_virus > g.score_others, g.score_others", tests: [T.correctness]},
+  {id: "derived-consensus-tie", why: "a derived consensus tie goes to others", file: VIEWS, search: "g.score_virus >= g.score_others, g.score_others", replace: "g.score_virus > g.score_others, g.score_others", tests: [T.correctness, T.boundaries]},
   {id: "packing-budget-4096", why: "packing efficiency against 4096 tokens instead of the logged budget", file: VIEWS, search: "bb_sig(dl.tokens::DOUBLE / (dl.n * w.token_budget), 12)", replace: "bb_sig(dl.tokens::DOUBLE / (dl.n * 4096), 12)", tests: [T.telemetry, T.example]},
   {id: "packing-logged-not-rescaled", why: "the logged pack eff not rescaled by 4096 / budget", file: VIEWS, search: "bb_sig(lastp.logged * ${LOGGED_PACKING_SCALE} / w.token_budget, 12)", replace: "bb_sig(lastp.logged, 12)", tests: [T.telemetry, T.example]},
   {id: "gpu-window-open-end", why: "GPU samples after the ESM-2 stage counted", file: VIEWS, search: "WHERE g.sampled_at >= s.started_at AND g.sampled_at <= s.ended_at", replace: "WHERE g.sampled_at >= s.started_at", tests: [T.telemetry, T.example]},

@@ -113,6 +113,26 @@ describe("prediction scores exactly on the tolerance", () => {
   });
 });
 
+describe("a consensus derived from per-frame rows whose maxima tie", () => {
+  it("is virus, as the pipeline's `max_score2 >= max_score1` decides", async () => {
+    db = await fixtureDb();
+    await db.insert("releases", [release({tolerance: TOLERANCE})]);
+    await db.insert("runs", [referenceRun(), run("1gpu", 1, {total_seconds: 3000, model_path: "300_model.pth", expected_length: 300})]);
+    await db.insert("predictions_consensus", [consensus("reference", "t_chunk_1", true, 0.5, 0.5), consensus("reference", "u_chunk_1", false, 0.75, 0.25)]);
+    // the run has no consensus file: its consensus comes from these frames (max of each score per record)
+    await db.insert("predictions_frame", [
+      frame("1gpu", "t_chunk_1F1", "others", 0.5, 0.25),
+      frame("1gpu", "t_chunk_1R2", "virus", 0.25, 0.5),
+      frame("1gpu", "u_chunk_1F1", "others", 0.75, 0.25)
+    ]);
+    const report = await buildReport(db.connection);
+    const c = report.correctness.find((x) => x.run === "1gpu" && x.level === "consensus")!;
+    expect(c.derived_consensus).toEqual({run: true, reference: false});
+    expect([c.compared, c.label_mismatches, c.within_tolerance]).toEqual([2, 0, 2]);
+    expect(c.confusion).toEqual({virus_virus: 1, virus_others: 0, others_virus: 0, others_others: 1});
+  });
+});
+
 /** A criterion per comparison, each with the target equal to the value. */
 function onTarget(metric: string, value: number, run?: string): CriterionSpec[] {
   const name = metric.replaceAll(".", "_");
@@ -175,5 +195,39 @@ describe("criteria whose target equals the measured value", () => {
     db!.close();
     const fail = await boundaryStudy([onTarget("packing.efficiency", 0.75)[1]!, onTarget("run.total_seconds", 1500, "2gpu")[2]!]);
     expect(fail.summary).toEqual({met: 1, total: 2, overall: "fail"});
+  });
+});
+
+describe("one verdict from several runs: fail, then invalid, then no_data, then inconclusive, then pass", () => {
+  const agreement = (target: number): CriterionSpec => ({id: "agreement", label: "agreement", metric: "correctness.consensus.label_agreement", comparison: ">=", target, run: "every"});
+
+  /** The boundary study, then `sql` applied and the report built again with the criterion. */
+  async function judged(target: number, ...sql: string[]) {
+    await boundaryStudy([]);
+    for (const s of sql) await db!.connection.run(s);
+    const c = (await buildReport(db!.connection, {criteria: [agreement(target)]})).criteria[0]!;
+    return {status: c.status, runs: c.per_run!.map((p) => [p.run, p.status])};
+  }
+  const MISMATCH = "UPDATE runs SET model_path = '500_model.pth', expected_length = 500 WHERE run_id = '1gpu'";
+  const UNKNOWN = "UPDATE runs SET model_path = NULL, expected_length = NULL WHERE run_id = '1gpu'";
+  // without its consensus file and frames, the 2-GPU run has no consensus predictions at all
+  const NO_DATA = "DELETE FROM predictions_consensus WHERE source = '2gpu'; DELETE FROM predictions_frame WHERE source = '2gpu'";
+
+  it("invalid and no_data: invalid", async () => {
+    expect(await judged(0.75, MISMATCH, NO_DATA)).toEqual({status: "invalid", runs: [["1gpu", "invalid"], ["2gpu", "no_data"]]});
+  });
+
+  it("fail and no_data: fail", async () => {
+    expect(await judged(0.8, NO_DATA)).toEqual({status: "fail", runs: [["1gpu", "fail"], ["2gpu", "no_data"]]});
+  });
+
+  it("fail and invalid: fail", async () => {
+    expect(await judged(0.8, MISMATCH)).toEqual({status: "fail", runs: [["1gpu", "invalid"], ["2gpu", "fail"]]});
+  });
+
+  it("inconclusive and no_data: no_data; inconclusive and pass: inconclusive", async () => {
+    expect(await judged(0.75, UNKNOWN, NO_DATA)).toEqual({status: "no_data", runs: [["1gpu", "inconclusive"], ["2gpu", "no_data"]]});
+    db!.close();
+    expect(await judged(0.75, UNKNOWN)).toEqual({status: "inconclusive", runs: [["1gpu", "inconclusive"], ["2gpu", "pass"]]});
   });
 });
