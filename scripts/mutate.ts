@@ -135,8 +135,8 @@ export const MUTANTS: Mutant[] = [
   },
   {id: "incomplete-run-judged", why: "an incomplete run is judged like a complete one", file: CRITERIA, search: 'return run.status === "complete" ? null :', replace: "return true ? null :", tests: [T.criteria]},
   {id: "model-mismatch-not-invalid", why: "a model mismatch no longer makes agreement invalid", file: CRITERIA, search: "if (c.model_match === false) {", replace: "if (c.model_match === false && false) {", tests: [T.example, T.criteria]},
-  {id: "duplicated-monitor-not-invalid", why: "duplicated GPU monitors no longer make utilisation invalid", file: CRITERIA, search: "if (g.duplicated) {", replace: "if (g.duplicated && false) {", tests: [T.example, T.criteria]},
-  {id: "contamination-ignored", why: "contaminating findings (resumed run, stale outputs) no longer invalidate", file: CRITERIA, search: "CONTAMINATING_FINDINGS.has(w.code)", replace: "CONTAMINATING_FINDINGS.has(w.code) && false", tests: [T.criteria]},
+  {id: "duplicated-monitor-not-invalid", why: "duplicated GPU monitors no longer make utilisation invalid", file: CRITERIA, search: "if (g.duplicated) {", replace: "if (g.duplicated && false) {", tests: [T.telemetry, T.example, T.criteria]},
+  {id: "contamination-ignored", why: "contaminating findings (resumed run, stale outputs) no longer invalidate", file: CRITERIA, search: "CONTAMINATING_FINDINGS.has(w.code)", replace: "CONTAMINATING_FINDINGS.has(w.code) && false", tests: [T.timing, T.criteria]},
 
   // --- metric SQL ---
   {

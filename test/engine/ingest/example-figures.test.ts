@@ -341,6 +341,7 @@ describe("the default criteria on the example, judged from the figures recompute
       ["1gpu", "fail"],
       ["2gpu", "invalid"]
     ]);
+    expect(byId.gpu_utilization!.per_run![1]!.reason).toBe("all 2 monitors of 2gpu sampled one device: 1 GPU(s) unmeasured (value is the measured device only)");
     expect(byId.gpu_utilization!.status).toBe("fail");
     expect(byId.packing_efficiency!.status).toBe("fail");
     expect(report.summary).toEqual({met: 2, total: 7, overall: "fail"});
