@@ -205,6 +205,8 @@ export const MUTANTS: Mutant[] = [
 
   // --- CLI and archive ---
   {id: "cli-input-error-exit-1", why: "unusable input exits 1 instead of 2", file: "commands/cli.ts", search: "    if (isInputError(error)) {\n      process.stderr.write(`benchbook: ${error.message}\\n`);\n      return 2;", replace: "    if (isInputError(error)) {\n      process.stderr.write(`benchbook: ${error.message}\\n`);\n      return 1;", tests: [T.check]},
+  {id: "cli-usage-error-exit-1", why: "a usage error (unknown option) exits 1 instead of 2", file: "commands/cli.ts", search: "ERR_PARSE_ARGS_UNKNOWN_OPTION\") {\n      process.stderr.write(`benchbook: ${error.message}\\n`);\n      return 2;", replace: "ERR_PARSE_ARGS_UNKNOWN_OPTION\") {\n      process.stderr.write(`benchbook: ${error.message}\\n`);\n      return 1;", tests: [T.check]},
+  {id: "archive-never-refuses", why: "a release archived with different content is replaced without --force", file: "engine/archive/build.ts", search: "if (conflicts.length && !options.force) {", replace: "if (conflicts.length && false) {", tests: [T.tamper]},
   {id: "archive-ignores-new-content", why: "a release with different inputs passes as unchanged when its stored hash is intact", file: "engine/archive/build.ts", search: "return archived.content_sha256 === next.content_sha256 && contentHash(archived)", replace: "return true && contentHash(archived)", tests: [T.tamper]},
   {id: "content-hash-covers-nothing", why: "the content hash ignores the manifest's inputs", file: "engine/archive/manifest.ts", search: "const {build_time: _time, content_sha256: _hash, ...content} = manifest;", replace: "const {build_time: _time, content_sha256: _hash, inputs: _inputs, ...content} = manifest;", tests: [T.tamper, T.archiveUnits]}
 ];

@@ -94,5 +94,9 @@ describe("benchbook check, run as a user runs it", () => {
       expect(r.stderr, file).toContain(file);
       expect(r.exitCode, `${file}: ${r.stderr}`).toBe(2);
     }
+    // a usage error (an option check does not take) is unusable input too
+    const usage = await check(EXAMPLE, "--format", "json");
+    expect(usage.stderr).toContain("--format");
+    expect(usage.exitCode).toBe(2);
   }, 120_000);
 });
