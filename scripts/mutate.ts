@@ -45,6 +45,7 @@ const T = {
   criteria: "test/engine/report/criteria.test.ts",
   check: "test/commands/check.test.ts",
   tamper: "test/engine/archive/tamper.test.ts",
+  noLog: "test/engine/report/no-log.test.ts",
   archiveUnits: "test/engine/archive/units.test.ts"
 };
 
@@ -202,6 +203,19 @@ export const MUTANTS: Mutant[] = [
     tests: [T.telemetry, T.example, T.boundaries]
   },
   {id: "gpu-duplicated-never", why: "monitors that all sampled one device not flagged", file: VIEWS, search: "coalesce(r.gpus > 1 AND mon.monitors > 1 AND win.devices = 1, false) AS duplicated", replace: "false AS duplicated", tests: [T.telemetry, T.example]},
+
+  {id: "share-over-stage-sum", why: "a stage's share of the stage sum instead of the summary total", file: VIEWS, search: "bb_sig(s.seconds / t.total_seconds, 12) END AS share", replace: "bb_sig(s.seconds / t.stage_sum_seconds, 12) END AS share", tests: [T.timing, T.example]},
+  {id: "esm-only-ceiling-mixed", why: "the ESM-2-only ceiling mixes in the all-GPU share", file: VIEWS, search: "bb_sig(1 / ((1 - f_esm) + f_esm / n), 12) AS esm_only_ceiling", replace: "bb_sig(1 / ((1 - f) + f_esm / n), 12) AS esm_only_ceiling", tests: [T.timing, T.example]},
+  {id: "what-if-ideal-by-2", why: "the ideal DNABERT-S what-if divides by 2 whatever N", file: VIEWS, search: "bb_sig(to_seconds - dnabert_to + dnabert_from / n, 12) AS what_if_dnabert_ideal,", replace: "bb_sig(to_seconds - dnabert_to + dnabert_from / 2, 12) AS what_if_dnabert_ideal,", tests: [T.timing, T.fourGpus]},
+  {id: "baseline-inverted", why: "baseline speedup inverted", file: VIEWS, search: "THEN bb_sig(rel.baseline_total_seconds / t.total_seconds, 12) END AS speedup", replace: "THEN bb_sig(t.total_seconds / rel.baseline_total_seconds, 12) END AS speedup", tests: [T.timing, T.example]},
+  {id: "within-share-over-reference", why: "within-tolerance share over the reference rows instead of the compared rows", file: VIEWS, search: "bb_sig(a.within_tolerance::DOUBLE / a.compared, 12) END AS within_tolerance_share", replace: "bb_sig(a.within_tolerance::DOUBLE / a.reference_rows, 12) END AS within_tolerance_share", tests: [T.correctness, T.boundaries, T.example]},
+  {id: "max-diff-virus-only", why: "the row difference reads only the virus score", file: VIEWS, search: "ELSE greatest(diff_others, diff_virus) END AS max_diff", replace: "ELSE diff_virus END AS max_diff", tests: [T.correctness, T.boundaries, T.example]},
+  {id: "packing-run-mean-of-workers", why: "run packing efficiency as the mean of the workers' instead of pooled tokens", file: VIEWS, search: "THEN bb_sig(sum(tokens)::DOUBLE / sum(batches * token_budget), 12) END,", replace: "THEN bb_sig(avg(efficiency), 12) END,", tests: [T.telemetry, T.example]},
+  {id: "unknown-metric-accepted", why: "a criterion naming an unknown metric is not refused up front", file: CRITERIA, search: "if (!METRICS[spec.metric]) {", replace: "if (false) {", tests: [T.criteria, T.check]},
+  {id: "ceiling-criterion-esm-only", why: "the Amdahl-ceiling criterion reads the ESM-2-only ceiling", file: CRITERIA, search: 'field === "ceiling" ? s.amdahl.ceiling :', replace: 'field === "ceiling" ? s.amdahl.esm_only_ceiling :', tests: [T.criteria]},
+  {id: "baseline-criterion-first-run", why: "the baseline criterion reads the first run's speedup", file: CRITERIA, search: "const b = report.baseline.runs.find((x) => x.run === run.id);", replace: "const b = report.baseline.runs[0];", tests: [T.criteria, T.example, T.fourGpus]},
+  {id: "headline-run-fewest-gpus", why: "the criteria's headline run is the one with the fewest GPUs", file: CRITERIA, search: "[...runs].sort((a, b) => b.gpus - a.gpus ||", replace: "[...runs].sort((a, b) => a.gpus - b.gpus ||", tests: [T.criteria, T.fourGpus]},
+  {id: "no-log-partial-judged", why: "a run without a log whose outputs lack reference IDs is judged anyway", file: CRITERIA, search: 'if (run.status === "no_log" && c.missing > 0) {', replace: 'if (run.status === "no_log" && c.missing > 0 && false) {', tests: [T.noLog, T.criteria]},
 
   // --- CLI and archive ---
   {id: "cli-input-error-exit-1", why: "unusable input exits 1 instead of 2", file: "commands/cli.ts", search: "    if (isInputError(error)) {\n      process.stderr.write(`benchbook: ${error.message}\\n`);\n      return 2;", replace: "    if (isInputError(error)) {\n      process.stderr.write(`benchbook: ${error.message}\\n`);\n      return 1;", tests: [T.check]},
