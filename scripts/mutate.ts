@@ -40,7 +40,7 @@ const T = {
   telemetry: "test/engine/metrics/gpu-throughput-packing.test.ts",
   stats: "test/engine/metrics/stats.test.ts",
   macros: "test/engine/metrics/macros.test.ts",
-  skipped: "test/engine/metrics/skipped-stages.test.ts",
+  stageSums: "test/engine/metrics/stage-sums.test.ts",
   boundaries: "test/engine/report/boundaries.test.ts",
   criteria: "test/engine/report/criteria.test.ts",
   check: "test/commands/check.test.ts",
@@ -161,8 +161,8 @@ export const MUTANTS: Mutant[] = [
   {id: "karp-flatt-sign", why: "Karp-Flatt denominator 1 + 1/N", file: VIEWS, search: "bb_sig((1 / speedup - 1 / n) / (1 - 1 / n), 12) AS karp_flatt", replace: "bb_sig((1 / speedup - 1 / n) / (1 + 1 / n), 12) AS karp_flatt", tests: [T.timing, T.example]},
   {id: "efficiency-by-to-gpus", why: "efficiency divides by the larger run's GPU count", file: VIEWS, search: "bb_sig(speedup / n, 12) AS efficiency", replace: "bb_sig(speedup / to_gpus, 12) AS efficiency", tests: [T.timing, T.fourGpus]},
   {id: "scaling-incomplete-base", why: "an incomplete run may be the scaling baseline", file: VIEWS, search: "SELECT * FROM v_run_timing WHERE status = 'complete' AND total_seconds > 0 AND gpus IS NOT NULL", replace: "SELECT * FROM v_run_timing WHERE total_seconds > 0 AND gpus IS NOT NULL", tests: [T.timing, T.criteria]},
-  {id: "gpu-sum-counts-skipped", why: "the GPU-stage sum FILTER drops NOT skipped", file: VIEWS, search: "bb_sig(sum(seconds) FILTER (WHERE NOT skipped AND is_gpu), 12) AS gpu_sum", replace: "bb_sig(sum(seconds) FILTER (WHERE is_gpu), 12) AS gpu_sum", tests: [T.skipped, T.timing, T.example]},
-  {id: "cpu-sum-counts-skipped", why: "the CPU-stage sum FILTER drops NOT skipped", file: VIEWS, search: "bb_sig(sum(seconds) FILTER (WHERE NOT skipped AND NOT is_gpu), 12) AS cpu_sum", replace: "bb_sig(sum(seconds) FILTER (WHERE NOT is_gpu), 12) AS cpu_sum", tests: [T.skipped, T.timing]},
+  {id: "gpu-sum-counts-skipped", why: "the GPU-stage sum FILTER drops NOT skipped", file: VIEWS, search: "bb_sig(sum(seconds) FILTER (WHERE NOT skipped AND is_gpu), 12) AS gpu_sum", replace: "bb_sig(sum(seconds) FILTER (WHERE is_gpu), 12) AS gpu_sum", tests: [T.stageSums, T.timing, T.example]},
+  {id: "cpu-sum-counts-skipped", why: "the CPU-stage sum FILTER drops NOT skipped", file: VIEWS, search: "bb_sig(sum(seconds) FILTER (WHERE NOT skipped AND NOT is_gpu), 12) AS cpu_sum", replace: "bb_sig(sum(seconds) FILTER (WHERE NOT is_gpu), 12) AS cpu_sum", tests: [T.stageSums, T.timing]},
   {id: "headline-fewest-gpus", why: "the baseline headline is the run with the fewest GPUs", file: VIEWS, search: "SELECT run_id FROM v_run_timing ORDER BY gpus DESC NULLS LAST, ord LIMIT 1", replace: "SELECT run_id FROM v_run_timing ORDER BY gpus ASC NULLS LAST, ord LIMIT 1", tests: [T.timing, T.example, T.fourGpus]},
   {id: "baseline-incomplete-run", why: "baseline speedup computed for an incomplete run", file: VIEWS, search: "CASE WHEN t.status = 'complete' AND t.total_seconds > 0\n       THEN bb_sig(rel.baseline_total_seconds", replace: "CASE WHEN t.total_seconds > 0\n       THEN bb_sig(rel.baseline_total_seconds", tests: [T.timing, T.criteria]},
   {
@@ -204,7 +204,7 @@ export const MUTANTS: Mutant[] = [
   },
   {id: "gpu-duplicated-never", why: "monitors that all sampled one device not flagged", file: VIEWS, search: "coalesce(r.gpus > 1 AND mon.monitors > 1 AND win.devices = 1, false) AS duplicated", replace: "false AS duplicated", tests: [T.telemetry, T.example]},
 
-  {id: "share-over-stage-sum", why: "a stage's share of the stage sum instead of the summary total", file: VIEWS, search: "bb_sig(s.seconds / t.total_seconds, 12) END AS share", replace: "bb_sig(s.seconds / t.stage_sum_seconds, 12) END AS share", tests: [T.timing, T.example]},
+  {id: "share-over-stage-sum", why: "a stage's share of the stage sum instead of the summary total", file: VIEWS, search: "bb_sig(s.seconds / t.total_seconds, 12) END AS share", replace: "bb_sig(s.seconds / t.stage_sum_seconds, 12) END AS share", tests: [T.stageSums, T.timing, T.example]},
   {id: "esm-only-ceiling-mixed", why: "the ESM-2-only ceiling mixes in the all-GPU share", file: VIEWS, search: "bb_sig(1 / ((1 - f_esm) + f_esm / n), 12) AS esm_only_ceiling", replace: "bb_sig(1 / ((1 - f) + f_esm / n), 12) AS esm_only_ceiling", tests: [T.timing, T.example]},
   {id: "what-if-ideal-by-2", why: "the ideal DNABERT-S what-if divides by 2 whatever N", file: VIEWS, search: "bb_sig(to_seconds - dnabert_to + dnabert_from / n, 12) AS what_if_dnabert_ideal,", replace: "bb_sig(to_seconds - dnabert_to + dnabert_from / 2, 12) AS what_if_dnabert_ideal,", tests: [T.timing, T.fourGpus]},
   {id: "baseline-inverted", why: "baseline speedup inverted", file: VIEWS, search: "THEN bb_sig(rel.baseline_total_seconds / t.total_seconds, 12) END AS speedup", replace: "THEN bb_sig(t.total_seconds / rel.baseline_total_seconds, 12) END AS speedup", tests: [T.timing, T.example]},

@@ -1,7 +1,7 @@
 /**
- * A skipped stage (resume: `skipped (checkpoint)`) did no work in this run. Ingest stores no seconds for
- * it, but the views must not count one either when a row carries seconds (a stage time logged by an
- * earlier attempt): every stage sum, the GPU share and the scaling read only the stages that ran.
+ * Stage sums and shares. A skipped stage (resume: `skipped (checkpoint)`) did no work in this run: ingest
+ * stores no seconds for it, but the views must not count one either when a row carries seconds (a time
+ * logged by an earlier attempt). A stage's share is of the summary's total, which the stage sum may miss.
  */
 import {afterEach, describe, expect, it} from "vitest";
 import {fixtureDb, referenceRun, release, run, stageRows, type FixtureDb} from "../../helpers/fixture-db.ts";
@@ -29,5 +29,20 @@ describe("skipped stages in the timing views", () => {
     const [s] = await db.query<{gpu_fraction: number; ceiling: number}>("SELECT gpu_fraction, ceiling FROM v_scaling");
     expect(s!.gpu_fraction).toBe(0.75); // 750 / 1000
     expect(s!.ceiling).toBe(1.6); // 1 / (0.25 + 0.75 / 2)
+  });
+});
+
+describe("stage shares", () => {
+  it("are of the summary's total, not of the stage sum, when the two differ", async () => {
+    db = await fixtureDb();
+    await db.insert("releases", [release()]);
+    // stages add up to 1000 s; the summary says 1250 s (a gap the stage-sum check reports separately)
+    await db.insert("runs", [referenceRun(), run("1gpu", 1, {total_seconds: 1250})]);
+    await db.insert("stages", stageRows("1gpu", [["Sequence Chunking", 250], ["ESM-2 Feature Extraction", 750]]));
+    const shares = await db.query<{stage: string; share: number}>("SELECT stage, share FROM v_stage_timing ORDER BY ord");
+    expect(shares).toEqual([
+      {stage: "Sequence Chunking", share: 0.2}, // 250 / 1250
+      {stage: "ESM-2 Feature Extraction", share: 0.6} // 750 / 1250
+    ]);
   });
 });
