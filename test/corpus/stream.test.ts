@@ -38,10 +38,14 @@ const cases: Array<[string, () => string | Buffer]> = [
   ["only a newline", () => "\n"]
 ];
 
+/** 7-byte chunks are slow on a whole capture: only the cases whose bytes differ in how they split (CRLF, multi-byte, invalid UTF-8). */
+const TINY_CHUNK_CASES = new Set(["the whole capture", "invalid UTF-8 on line 40", "multi-byte characters everywhere", "CRLF"]);
+if (cases.filter(([name]) => TINY_CHUNK_CASES.has(name)).length !== TINY_CHUNK_CASES.size) throw new Error("TINY_CHUNK_CASES names a case that does not exist");
+
 describe("streaming a console log gives the whole-text parse", () => {
   for (const chunkBytes of [1 << 20, 4093, 7]) {
-    it.each(cases)(`%s (chunks of ${chunkBytes} bytes)`, async (_name, make) => {
-      if (chunkBytes === 7 && _name !== "the whole capture" && _name !== "invalid UTF-8 on line 40" && _name !== "multi-byte characters everywhere" && _name !== "CRLF") return;
+    const selected = chunkBytes === 7 ? cases.filter(([name]) => TINY_CHUNK_CASES.has(name)) : cases;
+    it.each(selected)(`%s (chunks of ${chunkBytes} bytes)`, async (_name, make) => {
       const {log, info, whole, expected} = await streamed(make(), chunkBytes);
       expect(log).toEqual(expected);
       expect([info.bytes, info.sha256, info.invalidUtf8Line]).toEqual([whole.bytes, whole.sha256, whole.invalidUtf8Line]);

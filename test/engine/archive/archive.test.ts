@@ -187,7 +187,9 @@ describe("building a release that is already archived", () => {
     const outcomes = await buildArchive([V20], {archive: archiveA, dbDir});
     expect(outcomes.map((o) => o.action)).toEqual(["unchanged"]);
     const io = captureIo();
-    expect(await runVerb("build", [V20, "--archive", archiveA], io)).toBe(0);
+    // the CLI keeps its database beside the study: build a copy of the study, so the checkout stays clean
+    const copy = await copyExample(path.join(tmp, "same-inputs"), (text) => text);
+    expect(await runVerb("build", [copy, "--archive", archiveA], io)).toBe(0);
     expect(io.stdout).toContain("v2.0 already archived, unchanged");
     expect(await snapshot(archiveA)).toEqual(before);
   }, 120_000);
