@@ -3,10 +3,11 @@
  * archive (immutability, symlinks) and site-build failures exit 1 with one message; unusable input
  * (a bad release name, a missing release) is an InputError, which the CLI turns into exit 2.
  */
-import {stat, writeFile} from "node:fs/promises";
+import {stat} from "node:fs/promises";
 import path from "node:path";
 import {parseArgs} from "node:util";
-import {InputError} from "../engine/errors.ts";
+import {InputError, writeOutputFile} from "../engine/errors.ts";
+import type {BrokenRelease} from "../engine/archive/scan.ts";
 import {SiteBuildError} from "../engine/site/build.ts";
 import {buildArchive} from "../engine/archive/build.ts";
 import {exportRelease} from "../engine/archive/export.ts";
@@ -66,14 +67,22 @@ async function build(argv: string[], io: CommandIo): Promise<number> {
     options: {archive: {type: "string", default: DEFAULT_ARCHIVE}, force: {type: "boolean", default: false}}
   });
   if (positionals.length === 0) throw usageError("build takes at least one study file");
-  const outcomes = await buildArchive(positionals, {archive: values.archive!, force: values.force, log: (line) => io.err(`${line}\n`)});
+  let broken: BrokenRelease[] = [];
+  const outcomes = await buildArchive(positionals, {archive: values.archive!, force: values.force, log: (line) => io.err(`${line}\n`), onBroken: (b) => (broken = b)});
   for (const o of outcomes) {
     if (o.action === "unchanged") io.out(`${o.release} already archived, unchanged (${shown(o.dir)})\n`);
     else if (o.action === "replaced") io.out(`${o.release} rebuilt with --force into ${shown(o.dir)}; the previous build is kept in ${shown(o.replacedDir!)}\n`);
     else io.out(`${o.release} archived in ${shown(o.dir)}\n`);
   }
   io.out(`archive index: ${shown(path.join(path.resolve(values.archive!), "index.html"))}\n`);
-  return 0;
+  return reportBroken(broken, "build", io);
+}
+
+/** Folders that fail verification are listed as broken in the index; the command says so and exits 1. */
+function reportBroken(broken: BrokenRelease[], command: string, io: CommandIo): number {
+  if (broken.length === 0) return 0;
+  io.err(`benchbook ${command}: ${broken.length} archived release folder${broken.length === 1 ? "" : "s"} fail verification and are listed as broken (run \`benchbook verify\`):\n${broken.map((b) => `  ${b.problems.join("\n  ")}\n`).join("")}`);
+  return 1;
 }
 
 async function signoff(decision: Decision, argv: string[], io: CommandIo): Promise<number> {
@@ -88,14 +97,14 @@ async function signoff(decision: Decision, argv: string[], io: CommandIo): Promi
   if (values.by === undefined) throw usageError(`${verb} needs --by NAME`);
   if (decision === "rejected" && values.note === undefined) throw usageError("reject needs --note TEXT saying why");
   const root = await openArchiveRoot(values.archive!);
-  const {state} = await withArchiveLock(root, async () => {
+  const {state, broken} = await withArchiveLock(root, async () => {
     await assertRootWritable(root);
     const result = await recordSignoff(root, release, {decision, by: values.by!, note: values.note, at: new Date().toISOString()});
-    await writeArchiveRoot(root);
-    return result;
+    const contents = await writeArchiveRoot(root);
+    return {...result, broken: contents.broken};
   });
   io.out(`${release}: ${signoffText(state)}\n`);
-  return 0;
+  return reportBroken(broken, verb, io);
 }
 
 async function serve(argv: string[], io: CommandIo): Promise<number> {
@@ -107,7 +116,12 @@ async function serve(argv: string[], io: CommandIo): Promise<number> {
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) throw new InputError("not found", {file: dir, expected: "an archive folder written by `benchbook build` (default dist/)"});
   const {serveDirectory} = await import("../engine/server/serve.ts");
-  const server = await serveDirectory(dir, {port});
+  const server = await serveDirectory(dir, {port}).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE" || error.code === "EACCES") {
+      throw new InputError(`port ${port} ${error.code === "EADDRINUSE" ? "is already in use" : "cannot be opened by this user"}`, {expected: "a free port: --port N, or --port 0 for any free one"});
+    }
+    throw error;
+  });
   io.out(`serving ${shown(dir)} at ${server.url} (Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -134,7 +148,7 @@ async function exportCommand(argv: string[], io: CommandIo): Promise<number> {
   const root = path.resolve(values.archive!);
   const html = await exportRelease(root, release);
   const output = path.resolve(values.output ?? `${release}-overview.html`);
-  await writeFile(output, html);
+  await writeOutputFile(output, html);
   io.out(`${release}: overview written to ${shown(output)} (${Buffer.byteLength(html).toLocaleString("en-US")} bytes, opens from disk)\n`);
   return 0;
 }

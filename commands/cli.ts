@@ -27,6 +27,8 @@ Usage:
   benchbook approve <release> --by NAME [--note TEXT] [--archive DIR]
   benchbook reject <release> --by NAME --note TEXT [--archive DIR]
       Record the human sign-off of an archived release.
+  benchbook verify [release] [--archive DIR]
+      Recompute every checksum of the archived releases; exit 1 naming any file changed since its build.
   benchbook serve [DIR] [--port N]
       Serve the archive (default dist/) on 127.0.0.1.
   benchbook export <release> --single-file [--output FILE] [--archive DIR]
@@ -57,6 +59,8 @@ export async function main(argv: string[]): Promise<number> {
         const {archiveCommand} = await import("./archive.ts");
         return await archiveCommand(command, rest);
       }
+      case "verify":
+        return await (await import("./verify.ts")).verifyCommand(rest);
       case "--version":
       case "version":
         process.stdout.write(`${BENCHBOOK_VERSION}\n`);
