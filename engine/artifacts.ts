@@ -1,7 +1,7 @@
 /** Reading input artifacts: checksums, UTF-8 checks, locating files below a folder or by glob. */
 import {createHash} from "node:crypto";
 import {createReadStream} from "node:fs";
-import {lstat, readdir, readFile, stat} from "node:fs/promises";
+import {readdir, readFile, stat} from "node:fs/promises";
 import path from "node:path";
 import {InputError} from "./errors.ts";
 
@@ -102,7 +102,7 @@ export async function resolveFileSet(spec: string, defaultPattern: RegExp): Prom
   const pattern = hasGlob ? globToRegExp(path.basename(spec)) : defaultPattern;
   let info;
   try {
-    info = await lstat(dir);
+    info = await stat(dir);
   } catch (error) {
     throw new InputError("does not exist", {file: dir, expected: "a folder (or glob) of files", cause: error});
   }

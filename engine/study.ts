@@ -124,7 +124,9 @@ export async function checkInsideStudy(study: Pick<Study, "dir" | "file">, given
   const root = await realpath(study.dir);
   const rel = path.relative(root, real);
   if (rel.startsWith("..") || path.isAbsolute(rel)) {
-    throw new InputError(`${field}: '${given}' is a symlink to ${real}, outside the study folder`, {
+    // a file found below the given folder is named by itself: the link may be the file or a folder on the way
+    const shown = path.relative(study.dir, resolved) || given;
+    throw new InputError(`${field}: '${shown}' is (or lies behind) a symlink to ${real}, outside the study folder`, {
       file: study.file,
       expected: "files inside the study folder (give an absolute path to use files elsewhere)"
     });

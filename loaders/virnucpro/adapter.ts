@@ -70,7 +70,7 @@ export const virnucpro: PipelineAdapter = {
     await guard(context, run.id, "gpu_samples", () => ingestGpu(context, run));
 
     if (outputsOk) {
-      const state = await guard(context, run.id, "pipeline_state", () => ingestPipelineState(context, run.id, outputs!));
+      const state = await guard(context, run.id, "pipeline_state", () => ingestPipelineState(context, run.id, outputs!, run.outputs!, `runs.${run.id}.outputs`));
       if (state && !model.modelPath && (state.modelPath || state.expectedLength)) {
         Object.assign(model, {modelPath: state.modelPath, expectedLength: state.expectedLength, source: "pipeline_state"});
       }
@@ -116,7 +116,7 @@ export const virnucpro: PipelineAdapter = {
       context.finding({run_id: "reference", code: "missing_artifact", severity: "error", message: "reference outputs folder does not exist", file: outputs, line: null, affects: ["correctness"]});
     } else {
       await checkInsideStudy(study, reference.outputs, outputs, "reference.outputs");
-      const state = await guard(context, "reference", "pipeline_state", () => ingestPipelineState(context, "reference", outputs));
+      const state = await guard(context, "reference", "pipeline_state", () => ingestPipelineState(context, "reference", outputs, reference.outputs, "reference.outputs"));
       if (state) {
         if (!model.modelPath && state.modelPath) Object.assign(model, {modelPath: state.modelPath, source: model.source ?? "pipeline_state"});
         if (!model.expectedLength && state.expectedLength) Object.assign(model, {expectedLength: state.expectedLength, source: model.source ?? "pipeline_state"});
@@ -269,10 +269,17 @@ function stageRows(runId: string, log: ConsoleLog): Row[] {
 async function ingestWorkers(context: IngestContext, run: RunSpec, outputs: string | null, consoleLog: ConsoleLog | null): Promise<void> {
   const {study} = context;
   let files: string[] = [];
+  // every file is held to the inside-the-study rule of the field it was found through
+  let given = "";
+  let field = "";
   if (run.worker_logs) {
-    const spec = resolveStudyPath(study, run.worker_logs, `runs.${run.id}.worker_logs`);
+    [given, field] = [run.worker_logs, `runs.${run.id}.worker_logs`];
+    const spec = resolveStudyPath(study, run.worker_logs, field);
+    await checkInsideStudy(study, given, /[*?]/.test(path.basename(spec)) ? path.dirname(spec) : spec, field);
     files = await resolveFileSet(spec, /^worker_\d+\.log$/);
   } else if (outputs && (await exists(path.join(outputs, "esm_v2", "logs")))) {
+    [given, field] = [run.outputs!, `runs.${run.id}.outputs`];
+    await checkInsideStudy(study, given, path.join(outputs, "esm_v2", "logs"), field);
     files = await resolveFileSet(path.join(outputs, "esm_v2", "logs"), /^worker_\d+\.log$/);
   }
   const workers: Array<{log: WorkerLog; file: string | null}> = [];
@@ -280,6 +287,7 @@ async function ingestWorkers(context: IngestContext, run: RunSpec, outputs: stri
     const number = Number(/worker_(\d+)\.log$/.exec(file)?.[1] ?? NaN);
     if (!Number.isInteger(number)) continue;
     const log = await guard(context, run.id, "worker_log", async () => {
+      await checkInsideStudy(study, given, file, field);
       const artifact = await readTextArtifact(file, "worker log");
       context.artifact({run_id: run.id, kind: "worker_log", path: file, bytes: artifact.bytes, sha256: artifact.sha256, rows: null});
       return parseWorkerLog(artifact.text, number, {file});
@@ -338,6 +346,7 @@ async function ingestGpu(context: IngestContext, run: RunSpec): Promise<void> {
   if (run.gpu_samples) {
     const file = resolveStudyPath(study, run.gpu_samples, `runs.${run.id}.gpu_samples`);
     if (await exists(file)) {
+      await checkInsideStudy(study, run.gpu_samples, file, `runs.${run.id}.gpu_samples`);
       const artifact = await readTextArtifact(file, "nvidia-smi samples");
       context.artifact({run_id: run.id, kind: "nvidia_smi", path: file, bytes: artifact.bytes, sha256: artifact.sha256, rows: null});
       monitors.push({monitor: parseNvidiaSmiCsv(artifact.text, {file}), file});
@@ -346,11 +355,14 @@ async function ingestGpu(context: IngestContext, run: RunSpec): Promise<void> {
     }
   }
   if (monitors.length === 0 && run.gpu_metrics) {
-    const spec = resolveStudyPath(study, run.gpu_metrics, `runs.${run.id}.gpu_metrics`);
+    const field = `runs.${run.id}.gpu_metrics`;
+    const spec = resolveStudyPath(study, run.gpu_metrics, field);
+    await checkInsideStudy(study, run.gpu_metrics, /[*?]/.test(path.basename(spec)) ? path.dirname(spec) : spec, field);
     const files = await resolveFileSet(spec, /^gpu_metrics_.*\.log$/);
     if (files.length === 0) context.finding({run_id: run.id, code: "missing_artifact", severity: "warning", message: "no gpu_metrics_*.log files found", file: spec, line: null, affects: ["gpu"]});
     for (const file of files) {
       const monitor = await guard(context, run.id, "gpu_samples", async () => {
+        await checkInsideStudy(study, run.gpu_metrics!, file, field);
         const artifact = await readTextArtifact(file, "gpu_metrics file");
         context.artifact({run_id: run.id, kind: "gpu_metrics", path: file, bytes: artifact.bytes, sha256: artifact.sha256, rows: null});
         return parseGpuMetrics(artifact.text, {file});
@@ -391,9 +403,10 @@ function localTime(seconds: number): string {
   return new Date(Math.round(seconds * 1000)).toISOString().replace("T", " ").replace("Z", "");
 }
 
-async function ingestPipelineState(context: IngestContext, runId: string, outputs: string): Promise<PipelineState | null> {
+async function ingestPipelineState(context: IngestContext, runId: string, outputs: string, given: string, field: string): Promise<PipelineState | null> {
   const file = path.join(outputs, ".checkpoints", "pipeline_state.json");
   if (!(await exists(file))) return null;
+  await checkInsideStudy(context.study, given, file, field);
   const artifact = await readTextArtifact(file, "pipeline_state.json");
   context.artifact({run_id: runId, kind: "pipeline_state", path: file, bytes: artifact.bytes, sha256: artifact.sha256, rows: null});
   const state = parsePipelineState(artifact.text, {file});
