@@ -21,7 +21,8 @@ const relativePath = z.string().min(1, "a path relative to the study file");
 
 export const RunSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '.', '_' or '-'"),
+    // not '.' or '..': the id names the run's folder (runs/<id>) that `benchbook run` writes into
+    id: z.string().regex(/^(?!\.+$)[A-Za-z0-9_.-]+$/, "letters, digits, '.', '_' or '-', not only dots"),
     gpus: z.number().int().positive(),
     label: z.string().optional(),
     log: relativePath.optional(),
