@@ -20,7 +20,7 @@ Usage:
       Build each release's report site into <archive>/releases/<release>/ (default archive: dist/) and
       rewrite the archive index, versions.json, latest/ and trend.html. An archived release whose inputs
       changed is refused unless --force (the old build is kept as releases/<release>.replaced-<time>).
-  benchbook dev <study.yaml>
+  benchbook dev <study.yaml> [--db FILE]
       Live preview of the report site.
   benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS]
       Execute the runs' commands (logs tee'd, GPUs sampled), then ingest.
@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       case "check":
         return await checkCommand(rest);
       case "dev":
-        return await devCommand(rest);
+        return await (await import("./dev.ts")).devCommand(rest);
       case "run": {
         const {runCommand} = await import("../loaders/runner/run.ts");
         return await runCommand(rest);
@@ -154,19 +154,4 @@ async function checkCommand(argv: string[]): Promise<number> {
   }
   process.stdout.write(`OVERALL: ${report.summary.met} of ${report.summary.total} CRITERIA MET\n`);
   return report.criteria.length > 0 && report.criteria.every((c) => c.status === "pass") ? 0 : 1;
-}
-
-async function devCommand(argv: string[]): Promise<number> {
-  const {positionals} = parseArgs({args: argv, allowPositionals: true, options: {}});
-  const {ingestStudy} = await import("../engine/ingest/ingest.ts");
-  const {dbFile, study} = await ingestStudy(studyArgument(positionals, "dev"));
-  const {execa} = await import("execa");
-  const {fileURLToPath} = await import("node:url");
-  const root = fileURLToPath(new URL("..", import.meta.url));
-  await execa("node", [fileURLToPath(new URL("../node_modules/@observablehq/framework/dist/bin/observable.js", import.meta.url)), "preview"], {
-    cwd: root,
-    stdio: "inherit",
-    env: {BENCHBOOK_DB: dbFile, BENCHBOOK_STUDY: study.file, OBSERVABLE_TELEMETRY_DISABLE: "1"}
-  });
-  return 0;
 }

@@ -1,0 +1,40 @@
+/**
+ * `benchbook dev <study.yaml> [--db FILE]`: live preview of one study's report site.
+ *
+ * Framework caches data-loader output by the loader's source, not by the database it read
+ * (BENCHBOOK_DB), so a preview of study B after study A would serve A's figures: the loader cache is
+ * cleared first, under the site build lock (the bundled npm modules in `_node` stay).
+ */
+import path from "node:path";
+import {fileURLToPath} from "node:url";
+import {parseArgs} from "node:util";
+import {clearLoaderCache, SITE_ROOT} from "../engine/site/build.ts";
+import {withBuildLock} from "../engine/site/lock.ts";
+
+export interface DevDeps {
+  /** the Framework source root whose cache is cleared (default src/) */
+  siteRoot?: string;
+  /** starts the preview with these environment variables (default: `observable preview`) */
+  launch?: (env: Record<string, string>) => Promise<void>;
+}
+
+export async function devCommand(argv: string[], _io?: unknown, deps: DevDeps = {}): Promise<number> {
+  const {values, positionals} = parseArgs({args: argv, allowPositionals: true, options: {db: {type: "string"}}});
+  if (positionals.length !== 1) {
+    const error = new TypeError("benchbook dev takes one study file") as NodeJS.ErrnoException;
+    error.code = "ERR_PARSE_ARGS_UNKNOWN_OPTION";
+    throw error;
+  }
+  const {ingestStudy} = await import("../engine/ingest/ingest.ts");
+  const {dbFile, study} = await ingestStudy(positionals[0]!, {dbFile: values.db});
+  const siteRoot = deps.siteRoot ?? SITE_ROOT;
+  await withBuildLock(siteRoot, () => clearLoaderCache(path.join(siteRoot, ".observablehq", "cache")));
+  await (deps.launch ?? preview)({BENCHBOOK_DB: dbFile, BENCHBOOK_STUDY: study.file, OBSERVABLE_TELEMETRY_DISABLE: "1"});
+  return 0;
+}
+
+async function preview(env: Record<string, string>): Promise<void> {
+  const {execa} = await import("execa");
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  await execa("node", [fileURLToPath(new URL("../node_modules/@observablehq/framework/dist/bin/observable.js", import.meta.url)), "preview"], {cwd: root, stdio: "inherit", env});
+}
