@@ -3,10 +3,9 @@
  * per-artifact parsers; this module only decides which artifact is used, records what is missing or
  * contaminated as findings, and writes rows. No report figure is computed here.
  */
-import {stat} from "node:fs/promises";
 import path from "node:path";
 import {isInputError} from "../../engine/errors.ts";
-import {exists, findFilesNamed, hashFile, readTextArtifact, resolveFileSet, STREAM_ABOVE_BYTES, streamTextSegments} from "../../engine/artifacts.ts";
+import {exists, findFilesNamed, hashFile, MAX_SEGMENT_CHARS, readTextArtifact, resolveFileSet, streamTextSegments, type OverlongLine} from "../../engine/artifacts.ts";
 import {insertRows, type Row} from "../../engine/db/writer.ts";
 import {GPU_STAGES, STAGE_NAMES} from "../../engine/db/schema.ts";
 import {checkInsideStudy, resolveStudyPath, type RunSpec, type Study} from "../../engine/study.ts";
@@ -101,6 +100,7 @@ export const virnucpro: PipelineAdapter = {
         await checkInsideStudy(study, reference.log!, file, "reference.log");
         const read = await readConsoleLog(file, "reference console log");
         context.artifact({run_id: "reference", kind: "console_log", path: file, bytes: read.bytes, sha256: read.sha256, rows: null});
+        overlongFindings(context, "reference", file, read.overlongLines);
         return read.log;
       });
       if (log) {
@@ -173,6 +173,7 @@ async function ingestConsoleLog(context: IngestContext, run: RunSpec, runRow: Ro
   if (artifact.invalidUtf8Line !== null) {
     context.finding({run_id: run.id, code: "invalid_utf8", severity: "warning", message: "invalid UTF-8 bytes (read as U+FFFD)", file, line: artifact.invalidUtf8Line, affects: ["metadata"]});
   }
+  overlongFindings(context, run.id, file, artifact.overlongLines);
   if (artifact.blank) {
     context.finding({run_id: run.id, code: "empty_log", severity: "error", message: "console log is empty", file, line: 1, affects: ["timing", "scaling", "throughput"]});
   }
@@ -218,25 +219,27 @@ async function ingestConsoleLog(context: IngestContext, run: RunSpec, runRow: Ro
 }
 
 /**
- * Read and parse a console capture. Logs above STREAM_ABOVE_BYTES are parsed from a stream of segments
- * and never held whole (a multi-GB capture exceeds V8's string limit); the result is the same.
+ * Read and parse a console capture from a stream of segments: it is never held whole (a multi-GB
+ * capture exceeds V8's string limit), and a line without a break is cut at MAX_SEGMENT_CHARS.
  */
-async function readConsoleLog(file: string, what: string): Promise<{log: ConsoleLog; bytes: number; sha256: string; invalidUtf8Line: number | null; blank: boolean}> {
-  const size = await stat(file).then(
-    (s) => s.size,
-    () => 0 // missing: readTextArtifact says so
-  );
-  if (size <= STREAM_ABOVE_BYTES) {
-    const artifact = await readTextArtifact(file, what);
-    return {log: parseConsoleLog(artifact.text, {file}), bytes: artifact.bytes, sha256: artifact.sha256, invalidUtf8Line: artifact.invalidUtf8Line, blank: artifact.text.trim() === ""};
-  }
+async function readConsoleLog(file: string, what: string): Promise<{log: ConsoleLog; bytes: number; sha256: string; invalidUtf8Line: number | null; blank: boolean; overlongLines: OverlongLine[]}> {
   const parser = new ConsoleLogParser({file});
   let blank = true;
   const info = await streamTextSegments(file, what, (text, line) => {
     if (blank && text.trim() !== "") blank = false;
     parser.pushSegment(text, line);
   });
-  return {log: parser.finish(info.lines), bytes: info.bytes, sha256: info.sha256, invalidUtf8Line: info.invalidUtf8Line, blank};
+  return {log: parser.finish(info.lines), bytes: info.bytes, sha256: info.sha256, invalidUtf8Line: info.invalidUtf8Line, blank, overlongLines: info.overlongLines};
+}
+
+/** Over-long lines were cut: what was skipped may have held records, so the user is told where. */
+function overlongFindings(context: IngestContext, runId: string, file: string, overlong: OverlongLine[]): void {
+  for (const o of overlong.slice(0, 20)) {
+    context.finding({run_id: runId, code: "line_too_long", severity: "warning", message: `a line of ${o.chars.toLocaleString("en-US")} characters without a line break: only its first ${MAX_SEGMENT_CHARS.toLocaleString("en-US")} were read, the rest skipped`, file, line: o.line, affects: ["metadata"]});
+  }
+  if (overlong.length > 20) {
+    context.finding({run_id: runId, code: "line_too_long", severity: "warning", message: `${overlong.length - 20} more over-long lines cut the same way`, file, line: overlong[20]!.line, affects: ["metadata"]});
+  }
 }
 
 /** One row per stage name: summary seconds win (they are what the pipeline totals), else the completed line. */
