@@ -3,8 +3,7 @@
  * failed, 2 unusable input (the message names the file and line).
  */
 import {parseArgs} from "node:util";
-import {writeFile} from "node:fs/promises";
-import {isInputError} from "../engine/errors.ts";
+import {isInputError, writeOutputFile} from "../engine/errors.ts";
 import {BENCHBOOK_VERSION} from "../engine/version.ts";
 
 const USAGE = `benchbook ${BENCHBOOK_VERSION} — validation reports for GPU pipeline benchmarks
@@ -139,7 +138,7 @@ async function reportCommand(argv: string[]): Promise<number> {
   if (format === "json") out = `${JSON.stringify(report, null, 2)}\n`;
   else if (format === "markdown") out = (await import("../engine/render/markdown.ts")).formatMarkdown(report);
   else out = (await import("../engine/render/text.ts")).formatText(report);
-  if (values.output) await writeFile(values.output, out);
+  if (values.output) await writeOutputFile(values.output, out);
   else process.stdout.write(out);
   return 0;
 }
