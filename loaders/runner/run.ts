@@ -176,10 +176,12 @@ async function clearExecutions(dir: string, repeats: number): Promise<void> {
     throw new InputError("exists and was not made by benchbook; refusing to write executions into it or to remove it", {file: dir, expected: "a run folder (cwd) without a foreign 'executions' entry, or that entry moved away"});
   }
   if (ours) await rm(dir, {recursive: true, force: true});
-  if (repeats > 1) {
-    await mkdir(dir, {recursive: true});
-    await writeFile(path.join(dir, EXECUTIONS_MARKER), "made by `benchbook run --repeat`; removed and remade by the next one\n");
-  }
+}
+
+/** Made (and marked) when the run's first execution needs it, not before. */
+async function makeExecutions(dir: string): Promise<void> {
+  await mkdir(dir, {recursive: true});
+  await writeFile(path.join(dir, EXECUTIONS_MARKER), "made by `benchbook run --repeat`; removed and remade by the next one\n");
 }
 
 async function executeOnce(
@@ -192,6 +194,7 @@ async function executeOnce(
   display: Display
 ): Promise<ExecutionResult> {
   const ep = executionPaths(paths, repeat, repeats);
+  if (repeats > 1) await makeExecutions(paths.executions);
   await mkdir(ep.folder, {recursive: true});
   await mkdir(paths.cwd, {recursive: true});
   const perExecutionOutputs = usesPlaceholder(run.command, "outputs");
