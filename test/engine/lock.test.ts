@@ -39,6 +39,33 @@ describe("withLockDir", () => {
     expect(await readdir(path.dirname(lock))).toEqual([]);
   });
 
+  it("eight contenders that all find the same dead lock: exactly one holds it at a time", async () => {
+    for (let round = 0; round < 5; round++) {
+      const lock = path.join(await tmp(), ".lock");
+      await plantLock(lock, {pid: 2 ** 22 + 99, token: `dead-${round}`});
+      await writeFile(path.join(lock, "pid"), String(2 ** 22 + 99)); // what older versions read
+      let inside = 0;
+      let most = 0;
+      const held: number[] = [];
+      await Promise.all(
+        Array.from({length: 8}, (_, i) =>
+          withLockDir(
+            lock,
+            async () => {
+              most = Math.max(most, ++inside);
+              await new Promise((r) => setTimeout(r, 5));
+              held.push(i);
+              inside--;
+            },
+            {timeoutMs: 20_000, busy}
+          )
+        )
+      );
+      expect(most, `round ${round}`).toBe(1);
+      expect(held.sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    }
+  });
+
   it("takes over the lock of a dead pid, and of a live pid that started at another time (pid reuse)", async () => {
     const dir = await tmp();
     await plantLock(path.join(dir, "dead"), {pid: 2 ** 22 + 12345, token: "dead-1"});
