@@ -27,7 +27,11 @@ export async function verifyCommand(argv: string[], io: CommandIo = STDIO): Prom
   if (!info?.isDirectory()) throw new InputError(info ? "is not a folder" : "not found", {file: root, expected: "an archive folder written by `benchbook build` (default dist/)"});
   try {
     // under the lock: a build in progress is waited for, and a --force rebuild that was killed is undone first
-    const checks = await withArchiveLock(root, () => verifyArchive(root, release), {notify: (line) => io.err(`benchbook verify: ${line}\n`)});
+    const checks = await withArchiveLock(root, () => verifyArchive(root, release), {notify: (line) => io.err(`benchbook verify: ${line}\n`)}).catch((error: NodeJS.ErrnoException) => {
+      // a read-only archive (a mounted copy, a published folder) cannot be written by anyone: no lock needed
+      if (error.code === "EROFS" || error.code === "EACCES" || error.code === "EPERM") return verifyArchive(root, release);
+      throw error;
+    });
     if (checks.length === 0) {
       io.out(`${root}: no release archived\n`);
       return 0;
