@@ -98,7 +98,8 @@ export async function clearLoaderCache(cacheDir: string = CACHE_DIR): Promise<vo
   } catch {
     return;
   }
-  await Promise.all(entries.filter((e) => !KEEP_IN_CACHE.has(e)).map((e) => rm(path.join(cacheDir, e), {recursive: true, force: true})));
+  // the lock's siblings (a waiting build's prepared lock, a dead owner's moved-aside lock) belong to the lock
+  await Promise.all(entries.filter((e) => !KEEP_IN_CACHE.has(e) && !e.startsWith(`${BUILD_LOCK}.`)).map((e) => rm(path.join(cacheDir, e), {recursive: true, force: true})));
 }
 
 async function runFramework(env: Record<string, string>): Promise<void> {

@@ -16,12 +16,15 @@ afterEach(async () => {
 describe("clearLoaderCache", () => {
   it("removes cached loader output and keeps the version-keyed npm bundles and the build lock", async () => {
     await mkdir(path.join(dir, "build.lock"));
+    // a waiting build's prepared lock and a dead owner's moved-aside lock: removing them would crash the waiter
+    await mkdir(path.join(dir, "build.lock.new-123-abc"));
+    await mkdir(path.join(dir, "build.lock.stale-9-def"));
     await mkdir(path.join(dir, "data"), {recursive: true});
     await mkdir(path.join(dir, "_node", "d3@7.9.0"), {recursive: true});
     await writeFile(path.join(dir, "data", "overview.json"), "{}");
     await writeFile(path.join(dir, "_node", "d3@7.9.0", "index.js"), "");
     await clearLoaderCache(dir);
-    expect((await readdir(dir)).sort()).toEqual(["_node", "build.lock"]);
+    expect((await readdir(dir)).sort()).toEqual(["_node", "build.lock", "build.lock.new-123-abc", "build.lock.stale-9-def"]);
   });
 
   it("accepts a cache that does not exist yet", async () => {
