@@ -26,6 +26,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   },
   approve: async () => (await import("./signoff.ts")).approveCommand,
   reject: async () => (await import("./signoff.ts")).rejectCommand,
+  verify: async () => (await import("./verify.ts")).verifyCommand,
   serve: async () => (await import("./serve.ts")).serveCommand,
   export: async () => (await import("./export.ts")).exportCommand
 };

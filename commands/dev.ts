@@ -1,21 +1,36 @@
-/** `benchbook dev <study.yaml>`: live preview of the report site (Framework's preview server). */
+/**
+ * `benchbook dev <study.yaml> [--db FILE]`: live preview of one study's report site.
+ *
+ * Framework caches data-loader output by the loader's source, not by the database it read
+ * (BENCHBOOK_DB), so a preview of study B after study A would serve A's figures: the loader cache is
+ * cleared first, under the site build lock (the bundled npm modules in `_node` stay).
+ */
+import path from "node:path";
 import {fileURLToPath} from "node:url";
-import {ingestStudy} from "../engine/ingest/ingest.ts";
+import {clearLoaderCache, SITE_ROOT} from "../engine/site/build.ts";
+import {withBuildLock} from "../engine/site/lock.ts";
 import {parseVerbArguments} from "./args.ts";
-import type {CommandIo} from "./io.ts";
 import {usageOf} from "./usage.ts";
 
-const usage = usageOf("dev");
+export interface DevDeps {
+  /** the Framework source root whose cache is cleared (default src/) */
+  siteRoot?: string;
+  /** starts the preview with these environment variables (default: `observable preview`) */
+  launch?: (env: Record<string, string>) => Promise<void>;
+}
 
-export async function devCommand(argv: string[], _io: CommandIo): Promise<number> {
-  const {positionals} = parseVerbArguments(argv, {usage, options: {}, positionals: {min: 1, max: 1, what: "study file"}});
-  const {dbFile, study} = await ingestStudy(positionals[0]!);
+export async function devCommand(argv: string[], _io?: unknown, deps: DevDeps = {}): Promise<number> {
+  const {values, positionals} = parseVerbArguments(argv, {usage: usageOf("dev"), options: {db: {type: "string"}}, positionals: {min: 1, max: 1, what: "study file"}});
+  const {ingestStudy} = await import("../engine/ingest/ingest.ts");
+  const {dbFile, study} = await ingestStudy(positionals[0]!, {dbFile: values.db});
+  const siteRoot = deps.siteRoot ?? SITE_ROOT;
+  await withBuildLock(siteRoot, () => clearLoaderCache(path.join(siteRoot, ".observablehq", "cache")));
+  await (deps.launch ?? preview)({BENCHBOOK_DB: dbFile, BENCHBOOK_STUDY: study.file, OBSERVABLE_TELEMETRY_DISABLE: "1"});
+  return 0;
+}
+
+async function preview(env: Record<string, string>): Promise<void> {
   const {execa} = await import("execa");
   const root = fileURLToPath(new URL("..", import.meta.url));
-  await execa("node", [fileURLToPath(new URL("../node_modules/@observablehq/framework/dist/bin/observable.js", import.meta.url)), "preview"], {
-    cwd: root,
-    stdio: "inherit",
-    env: {BENCHBOOK_DB: dbFile, BENCHBOOK_STUDY: study.file, OBSERVABLE_TELEMETRY_DISABLE: "1"}
-  });
-  return 0;
+  await execa("node", [fileURLToPath(new URL("../node_modules/@observablehq/framework/dist/bin/observable.js", import.meta.url)), "preview"], {cwd: root, stdio: "inherit", env});
 }

@@ -1,8 +1,8 @@
 /** `benchbook export <release> --single-file`: one self-contained HTML file of the release overview. */
-import {writeFile} from "node:fs/promises";
 import path from "node:path";
 import {exportRelease} from "../engine/archive/export.ts";
 import {checkReleaseName, DEFAULT_ARCHIVE} from "../engine/archive/fs.ts";
+import {writeOutputFile} from "../engine/errors.ts";
 import {parseVerbArguments, usageError} from "./args.ts";
 import {shownPath, type CommandIo} from "./io.ts";
 import {usageOf} from "./usage.ts";
@@ -19,7 +19,7 @@ export async function exportCommand(argv: string[], io: CommandIo): Promise<numb
   const release = checkReleaseName(positionals[0]!);
   const html = await exportRelease(path.resolve(values.archive), release);
   const output = path.resolve(values.output ?? `${release}-overview.html`);
-  await writeFile(output, html);
+  await writeOutputFile(output, html);
   io.out(`${release}: overview written to ${shownPath(output)} (${Buffer.byteLength(html).toLocaleString("en-US")} bytes, opens from disk)\n`);
   return 0;
 }

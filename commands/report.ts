@@ -1,5 +1,5 @@
 /** `benchbook report <study.yaml>`: ingest when needed, then print the validation report. */
-import {writeFile} from "node:fs/promises";
+import {writeOutputFile} from "../engine/errors.ts";
 import {reportForStudy} from "../engine/report/from-study.ts";
 import {parseVerbArguments, usageError} from "./args.ts";
 import type {CommandIo} from "./io.ts";
@@ -22,7 +22,7 @@ export async function reportCommand(argv: string[], io: CommandIo): Promise<numb
   if (format === "json") out = `${JSON.stringify(report, null, 2)}\n`;
   else if (format === "markdown") out = (await import("../engine/render/markdown.ts")).formatMarkdown(report);
   else out = (await import("../engine/render/text.ts")).formatText(report);
-  if (values.output) await writeFile(values.output, out);
+  if (values.output) await writeOutputFile(values.output, out);
   else io.out(out);
   return 0;
 }

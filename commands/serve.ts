@@ -16,7 +16,12 @@ export async function serveCommand(argv: string[], io: CommandIo): Promise<numbe
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) throw new InputError("not found", {file: dir, expected: "an archive folder written by `benchbook build` (default dist/)"});
   const {serveDirectory} = await import("../engine/server/serve.ts");
-  const server = await serveDirectory(dir, {port});
+  const server = await serveDirectory(dir, {port}).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE" || error.code === "EACCES") {
+      throw new InputError(`port ${port} ${error.code === "EADDRINUSE" ? "is already in use" : "cannot be opened by this user"}`, {expected: "a free port: --port N, or --port 0 for any free one"});
+    }
+    throw error;
+  });
   io.out(`serving ${shownPath(dir)} at ${server.url} (Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {

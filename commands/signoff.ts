@@ -4,6 +4,7 @@ import {withArchiveLock} from "../engine/archive/lock.ts";
 import {assertRootWritable, writeArchiveRoot} from "../engine/archive/root.ts";
 import {recordSignoff, signoffText, type Decision} from "../engine/archive/signoff.ts";
 import {parseVerbArguments, usageError} from "./args.ts";
+import {reportBroken} from "./build.ts";
 import type {CommandIo} from "./io.ts";
 import {usageOf} from "./usage.ts";
 
@@ -23,12 +24,12 @@ async function signoff(decision: Decision, argv: string[], io: CommandIo): Promi
   if (values.by === undefined) throw usageError(`${verb} needs --by NAME`, usage);
   if (decision === "rejected" && values.note === undefined) throw usageError("reject needs --note TEXT saying why", usage);
   const root = await openArchiveRoot(values.archive);
-  const {state} = await withArchiveLock(root, async () => {
+  const {state, broken} = await withArchiveLock(root, async () => {
     await assertRootWritable(root);
     const result = await recordSignoff(root, release, {decision, by: values.by!, note: values.note, at: new Date().toISOString()});
-    await writeArchiveRoot(root);
-    return result;
+    const contents = await writeArchiveRoot(root);
+    return {...result, broken: contents.broken};
   });
   io.out(`${release}: ${signoffText(state)}\n`);
-  return 0;
+  return reportBroken(broken, verb, io);
 }

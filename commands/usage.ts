@@ -8,10 +8,14 @@ export const VERB_USAGE = {
     summary:
       "Build each release's report site into <archive>/releases/<release>/ (default archive: dist/) and rewrite the archive index, versions.json, latest/ and trend.html. An archived release whose inputs changed is refused unless --force (the old build is kept as releases/<release>.replaced-<time>)."
   },
-  dev: {usage: "benchbook dev <study.yaml>", summary: "Live preview of the report site."},
+  dev: {usage: "benchbook dev <study.yaml> [--db FILE]", summary: "Live preview of the report site."},
   run: {usage: "benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS]", summary: "Execute the runs' commands (logs tee'd, GPUs sampled), then ingest."},
   approve: {usage: "benchbook approve <release> --by NAME [--note TEXT] [--archive DIR]", summary: "Record an approval of an archived release."},
   reject: {usage: "benchbook reject <release> --by NAME --note TEXT [--archive DIR]", summary: "Record a rejection of an archived release, with the reason."},
+  verify: {
+    usage: "benchbook verify [release] [--archive DIR]",
+    summary: "Recompute every checksum of the archived releases; exit 1 naming any file changed since its build."
+  },
   serve: {usage: "benchbook serve [DIR] [--port N]", summary: "Serve the archive (default dist/) on 127.0.0.1."},
   export: {usage: "benchbook export <release> --single-file [--output FILE] [--archive DIR]", summary: "Write one self-contained HTML file of the release overview."}
 } as const satisfies Record<string, {usage: string; summary: string}>;

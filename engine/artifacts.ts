@@ -1,7 +1,7 @@
 /** Reading input artifacts: checksums, UTF-8 checks, locating files below a folder or by glob. */
 import {createHash} from "node:crypto";
 import {createReadStream} from "node:fs";
-import {lstat, readdir, readFile, stat} from "node:fs/promises";
+import {readdir, readFile, stat} from "node:fs/promises";
 import path from "node:path";
 import {InputError} from "./errors.ts";
 
@@ -102,7 +102,7 @@ export async function resolveFileSet(spec: string, defaultPattern: RegExp): Prom
   const pattern = hasGlob ? globToRegExp(path.basename(spec)) : defaultPattern;
   let info;
   try {
-    info = await lstat(dir);
+    info = await stat(dir);
   } catch (error) {
     throw new InputError("does not exist", {file: dir, expected: "a folder (or glob) of files", cause: error});
   }
@@ -119,10 +119,19 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
-/** Console logs above this size are streamed segment by segment instead of read whole. */
-export const STREAM_ABOVE_BYTES = 256 * 1024 * 1024;
-/** A run of text with no `\r` or `\n` is handed on in pieces of at most this many characters. */
-export const MAX_SEGMENT_CHARS = 16 * 1024 * 1024;
+/**
+ * Longest segment (text between `\r`/`\n`) handed on. A longer one (a tqdm bar redrawn without `\r`, a
+ * binary dump, a multi-GB line without a newline) is cut there and the rest of it skipped, so memory
+ * stays bounded whatever the input; the cut is reported (line and length) so the user sees it.
+ */
+export const MAX_SEGMENT_CHARS = 1024 * 1024;
+
+export interface OverlongLine {
+  /** 1-based physical line */
+  line: number;
+  /** characters in the over-long segment(s) of that line, of which the first MAX_SEGMENT_CHARS were read */
+  chars: number;
+}
 
 export interface StreamedTextArtifact {
   file: string;
@@ -132,29 +141,58 @@ export interface StreamedTextArtifact {
   lines: number;
   /** 1-based line of the first invalid UTF-8 sequence (decoded with U+FFFD), if any */
   invalidUtf8Line: number | null;
+  /** lines cut at MAX_SEGMENT_CHARS, in file order */
+  overlongLines: OverlongLine[];
 }
 
 /**
  * Read a text artifact as a stream of segments, the pieces between `\n` and `\r`, each with its 1-based
  * physical line, in file order, so a multi-GB log is never one string. Memory is bounded by the chunk
- * size and MAX_SEGMENT_CHARS (a longer segment is handed on in pieces; a record header straddling such a
- * cut is lost). Same checks as readTextArtifact: UTF-8 validity with the line of the first bad byte, BOM
- * removed (TextDecoder drops it).
+ * size and MAX_SEGMENT_CHARS (the rest of a longer segment is skipped and reported in overlongLines).
+ * Same checks as readTextArtifact: UTF-8 validity with the line of the first bad byte, BOM removed
+ * (TextDecoder drops it).
  */
 export async function streamTextSegments(
   file: string,
   what: string,
   onSegment: (text: string, line: number) => void,
-  options: {chunkBytes?: number} = {}
+  options: {chunkBytes?: number; maxSegmentChars?: number} = {}
 ): Promise<StreamedTextArtifact> {
-  const s = await statFile(file, what);
+  await statFile(file, what);
+  const maxChars = options.maxSegmentChars ?? MAX_SEGMENT_CHARS;
   const hash = createHash("sha256");
   let bytes = 0;
   let decoder = new TextDecoder("utf-8", {fatal: true});
   let invalidUtf8Line: number | null = null;
   let line = 1;
+  /** the current segment so far: never longer than maxChars */
   let carry = "";
+  /** characters of the current segment beyond maxChars, skipped */
+  let skipped = 0;
   let lastChar = -1;
+  const overlongLines: OverlongLine[] = [];
+  const append = (piece: string) => {
+    if (skipped > 0) {
+      skipped += piece.length;
+      return;
+    }
+    const room = maxChars - carry.length;
+    if (piece.length <= room) carry += piece;
+    else {
+      carry += piece.slice(0, room);
+      skipped = piece.length - room;
+    }
+  };
+  const endSegment = () => {
+    if (carry !== "") onSegment(carry, line);
+    if (skipped > 0) {
+      const last = overlongLines.at(-1);
+      if (last?.line === line) last.chars += carry.length + skipped;
+      else overlongLines.push({line, chars: carry.length + skipped});
+    }
+    carry = "";
+    skipped = 0;
+  };
   const emit = (text: string) => {
     if (text === "") return;
     lastChar = text.charCodeAt(text.length - 1);
@@ -164,23 +202,15 @@ export async function streamTextSegments(
     while (nextN >= 0 || nextR >= 0) {
       const isN = nextR < 0 || (nextN >= 0 && nextN < nextR);
       const end = isN ? nextN : nextR;
-      let piece = text.slice(start, end);
-      if (carry !== "") {
-        piece = carry + piece;
-        carry = "";
-      }
-      if (piece !== "") onSegment(piece, line);
+      append(text.slice(start, end));
+      endSegment();
       start = end + 1;
       if (isN) {
         line++;
         nextN = text.indexOf("\n", start);
       } else nextR = text.indexOf("\r", start);
     }
-    carry += text.slice(start);
-    while (carry.length > MAX_SEGMENT_CHARS) {
-      onSegment(carry.slice(0, MAX_SEGMENT_CHARS), line);
-      carry = carry.slice(MAX_SEGMENT_CHARS);
-    }
+    append(text.slice(start));
   };
   const badAt = (text: string) => {
     const bad = text.indexOf("\ufffd");
@@ -211,8 +241,7 @@ export async function streamTextSegments(
     invalidUtf8Line ??= line;
   }
   emit(rest);
-  if (carry !== "") onSegment(carry, line);
-  carry = "";
+  endSegment();
   const lines = lastChar < 0 ? 0 : lastChar === 10 ? line - 1 : line;
-  return {file, bytes, sha256: hash.digest("hex"), lines, invalidUtf8Line};
+  return {file, bytes, sha256: hash.digest("hex"), lines, invalidUtf8Line, overlongLines};
 }

@@ -23,6 +23,20 @@ function formatLocation(file: string | undefined, line: number | undefined): str
   return line === undefined ? `${file}: ` : `${file}:${line}: `;
 }
 
+/** Write a file the user named (--output): a missing folder or a folder in its place is an input error. */
+export async function writeOutputFile(file: string, content: string): Promise<void> {
+  const {writeFile} = await import("node:fs/promises");
+  try {
+    await writeFile(file, content);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR" || code === "EACCES" || code === "EROFS" || code === "ENAMETOOLONG") {
+      throw new InputError(`cannot write the output file (${code === "ENOENT" ? "its folder does not exist" : code})`, {file, expected: "a writable file path in an existing folder"});
+    }
+    throw error;
+  }
+}
+
 export function isInputError(error: unknown): error is InputError {
   return error instanceof InputError;
 }

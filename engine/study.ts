@@ -3,6 +3,7 @@ import path from "node:path";
 import {parseDocument, LineCounter} from "yaml";
 import {z} from "zod";
 import {InputError} from "./errors.ts";
+import {METRICS} from "./report/criteria.ts";
 
 /** Criteria as declared in a study file; the default set lives in metrics/criteria.ts. */
 export const CriterionSchema = z
@@ -21,7 +22,8 @@ const relativePath = z.string().min(1, "a path relative to the study file");
 
 export const RunSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '.', '_' or '-'"),
+    // not '.' or '..': the id names the run's folder (runs/<id>) that `benchbook run` writes into
+    id: z.string().regex(/^(?!\.+$)[A-Za-z0-9_.-]+$/, "letters, digits, '.', '_' or '-', not only dots"),
     gpus: z.number().int().positive(),
     label: z.string().optional(),
     log: relativePath.optional(),
@@ -38,7 +40,7 @@ export const RunSchema = z
 
 export const StudySchema = z
   .object({
-    release: z.string().regex(/^[A-Za-z0-9_.+-]+$/, "a release name like v2.0 (letters, digits, '.', '_', '+', '-')"),
+    release: z.string().max(100, "a release name of at most 100 characters (it names a folder)").regex(/^[A-Za-z0-9_.+-]+$/, "a release name like v2.0 (letters, digits, '.', '_', '+', '-')"),
     title: z.string().min(1),
     /** a pipeline of loaders/index.ts; ingest names the known ones when it is not */
     pipeline: z.string().regex(/^[a-z0-9_-]+$/, "a pipeline name like virnucpro"),
@@ -97,13 +99,14 @@ export interface Study extends StudyFile {
  * Resolve a study-relative path. Relative paths must stay inside the study folder (no `..` escape);
  * absolute paths are taken as given, because users do point at /scratch or /tmp run folders.
  */
-export function resolveStudyPath(study: Pick<Study, "dir" | "file">, p: string, field: string): string {
+export function resolveStudyPath(study: Pick<Study, "dir" | "file">, p: string, field: string, line?: number): string {
   if (path.isAbsolute(p)) return path.normalize(p);
   const resolved = path.resolve(study.dir, p);
   const rel = path.relative(study.dir, resolved);
   if (rel.startsWith("..") || path.isAbsolute(rel)) {
     throw new InputError(`${field}: '${p}' leaves the study folder`, {
       file: study.file,
+      line,
       expected: "a path inside the study folder, or an absolute path"
     });
   }
@@ -125,7 +128,9 @@ export async function checkInsideStudy(study: Pick<Study, "dir" | "file">, given
   const root = await realpath(study.dir);
   const rel = path.relative(root, real);
   if (rel.startsWith("..") || path.isAbsolute(rel)) {
-    throw new InputError(`${field}: '${given}' is a symlink to ${real}, outside the study folder`, {
+    // a file found below the given folder is named by itself: the link may be the file or a folder on the way
+    const shown = path.relative(study.dir, resolved) || given;
+    throw new InputError(`${field}: '${shown}' is (or lies behind) a symlink to ${real}, outside the study folder`, {
       file: study.file,
       expected: "files inside the study folder (give an absolute path to use files elsewhere)"
     });
@@ -155,7 +160,13 @@ export function parseStudy(text: string, file: string): Study {
     const line = e.linePos?.[0]?.line;
     throw new InputError(`invalid YAML: ${e.message.split("\n")[0]}`, {file, line, expected: "a YAML mapping"});
   }
-  const raw = doc.toJS();
+  let raw: unknown;
+  try {
+    // a YAML alias bomb (aliases of aliases) would expand to gigabytes: yaml refuses past this count
+    raw = doc.toJS({maxAliasCount: 100});
+  } catch (error) {
+    throw new InputError(`invalid YAML: ${(error as Error).message.split("\n")[0]}`, {file, expected: "a study file without deeply nested aliases (at most 100 alias expansions)"});
+  }
   const result = StudySchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -170,18 +181,36 @@ export function parseStudy(text: string, file: string): Study {
   }
   const dir = path.dirname(file);
   const study: Study = {...result.data, file, dir, text};
+  const lineOf = (fieldPath: (string | number)[]) => {
+    const range = (doc.getIn(fieldPath, true) as {range?: [number, number, number]} | undefined)?.range;
+    return range ? lineCounter.linePos(range[0]).line : undefined;
+  };
   // Resolve early so a path escaping the study folder is an error before anything runs.
-  for (const run of study.runs) {
+  study.runs.forEach((run, i) => {
     for (const key of ["log", "outputs", "gpu_metrics", "gpu_samples", "worker_logs", "cwd"] as const) {
       const v = run[key];
-      if (v !== undefined) resolveStudyPath(study, v, `runs.${run.id}.${key}`);
+      if (v !== undefined) resolveStudyPath(study, v, `runs.${run.id}.${key}`, lineOf(["runs", i, key]));
     }
-  }
+  });
   if (study.reference) {
-    resolveStudyPath(study, study.reference.outputs, "reference.outputs");
-    if (study.reference.log) resolveStudyPath(study, study.reference.log, "reference.log");
+    resolveStudyPath(study, study.reference.outputs, "reference.outputs", lineOf(["reference", "outputs"]));
+    if (study.reference.log) resolveStudyPath(study, study.reference.log, "reference.log", lineOf(["reference", "log"]));
   }
+  checkCriteria(study, lineOf);
   return study;
+}
+
+/** A criterion must name a known metric and, when it names a run, a run of this study. */
+function checkCriteria(study: Study, lineOf: (fieldPath: (string | number)[]) => number | undefined): void {
+  const runIds = study.runs.map((r) => r.id);
+  study.criteria?.forEach((c, i) => {
+    if (!METRICS[c.metric]) {
+      throw new InputError(`field 'criteria[${i}].metric': criterion '${c.id}' names unknown metric '${c.metric}'`, {file: study.file, line: lineOf(["criteria", i, "metric"]), expected: `one of: ${Object.keys(METRICS).join(", ")}`});
+    }
+    if (c.run !== undefined && !/^(every|headline|gpus=\d+)$/.test(c.run) && !runIds.includes(c.run)) {
+      throw new InputError(`field 'criteria[${i}].run': criterion '${c.id}' names run '${c.run}', which the study does not have`, {file: study.file, line: lineOf(["criteria", i, "run"]), expected: `a run id (${runIds.join(", ")}), 'gpus=N', 'every' or 'headline'`});
+    }
+  });
 }
 
 /** The key node of `key` in a YAML map node (its value may be null, which has no range). */
@@ -201,7 +230,9 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   }
   if (issue.code === "invalid_type") {
     const got = valueAt(raw, issue.path as (string | number)[]);
-    return `expected ${issue.expected}, got ${got === undefined ? "nothing (the field is missing)" : JSON.stringify(got)}`;
+    // JSON.stringify would print YAML's .nan and .inf as null
+    const shown = got === undefined ? "nothing (the field is missing)" : typeof got === "number" && !Number.isFinite(got) ? String(got) : JSON.stringify(got);
+    return `expected ${issue.expected}, got ${shown}`;
   }
   if (issue.code === "invalid_value") return `${issue.message}`;
   return issue.message;

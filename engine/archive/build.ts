@@ -9,14 +9,17 @@
  *    renamed to releases/<release>.replaced-<its build time>; nothing is ever deleted);
  * 4. regenerate the archive root from the archived data.
  */
-import {readdir, readFile, rename, rm} from "node:fs/promises";
+import {readdir, rename, rm} from "node:fs/promises";
 import path from "node:path";
 import {buildSite, type BuildSiteOptions} from "../site/build.ts";
 import {loadStudy} from "../study.ts";
 import {ArchiveError, assertNoSymlink, checkReleaseName, DATA_DIR, ensureDir, lstatOrNull, openArchiveRoot, RELEASES_DIR, writeArchiveFile} from "./fs.ts";
 import {processAlive, withArchiveLock} from "./lock.ts";
 import {contentHash, prepareRelease, type Manifest, type PreparedRelease} from "./manifest.ts";
+import {clearSwapJournal, writeSwapJournal} from "./repair.ts";
 import {assertRootWritable, writeArchiveRoot} from "./root.ts";
+import type {BrokenRelease} from "./scan.ts";
+import {checkReleaseFolder, refuseTampered, type ReleaseCheck} from "./verify.ts";
 import {readSignoffs, signoffState, writeBanners} from "./signoff.ts";
 
 export interface BuildArchiveOptions {
@@ -29,6 +32,10 @@ export interface BuildArchiveOptions {
   /** build time recorded in the manifests (default: now) */
   now?: () => Date;
   log?: (line: string) => void;
+  /** told about archived folders that fail verification (listed as broken in the index) */
+  onBroken?: (broken: BrokenRelease[]) => void;
+  /** tests: called between the two renames of a --force replacement, to simulate a crash there */
+  betweenSwapRenames?: () => void;
 }
 
 export type BuildAction = "archived" | "unchanged" | "replaced";
@@ -69,9 +76,12 @@ export async function buildArchive(studyFiles: string[], options: BuildArchiveOp
       const dbFile = options.dbDir ? path.join(path.resolve(options.dbDir), `${study.release}.duckdb`) : undefined;
       log(`${study.release}: ingesting ${study.file} (skipped when unchanged)`);
       const prepared = await prepareRelease(study.file, {dbFile, buildTime});
-      const previous = await archivedManifest(root, prepared.manifest.release);
-      const action: BuildAction = previous === undefined ? "archived" : previous && sameContent(previous, prepared.manifest) ? "unchanged" : "replaced";
-      plans.push({prepared, action, previous: previous ?? null});
+      const previous = await archivedRelease(root, prepared.manifest.release);
+      // a folder that fails verification is never "unchanged": without --force it is refused below
+      if (previous && previous.problems.length && !options.force) refuseTampered(previous, "build over it");
+      const manifest = previous?.problems.length === 0 ? previous.manifest : null;
+      const action: BuildAction = previous === undefined ? "archived" : manifest && sameContent(manifest, prepared.manifest) ? "unchanged" : "replaced";
+      plans.push({prepared, action, previous: previous?.manifest ?? null});
     }
     const conflicts = plans.filter((p) => p.action === "replaced");
     if (conflicts.length && !options.force) {
@@ -95,7 +105,7 @@ export async function buildArchive(studyFiles: string[], options: BuildArchiveOp
       try {
         for (const plan of toBuild) await stageRelease(root, staging, plan.prepared, options.siteBuilder ?? buildSite, log);
         await ensureDir(root, RELEASES_DIR);
-        for (const plan of toBuild) outcomes.push(await commitRelease(root, staging, plan.prepared, plan.previous));
+        for (const plan of toBuild) outcomes.push(await commitRelease(root, staging, plan.prepared, plan.previous, options.betweenSwapRenames));
       } finally {
         await rm(staging, {recursive: true, force: true});
       }
@@ -103,7 +113,8 @@ export async function buildArchive(studyFiles: string[], options: BuildArchiveOp
     for (const plan of plans.filter((p) => p.action === "unchanged")) {
       outcomes.push({release: plan.prepared.manifest.release, action: "unchanged", dir: path.join(root, RELEASES_DIR, plan.prepared.manifest.release), manifest: plan.previous!});
     }
-    await writeArchiveRoot(root);
+    const contents = await writeArchiveRoot(root);
+    if (contents.broken.length) options.onBroken?.(contents.broken);
     return outcomes.sort((a, b) => studyFiles.indexOf(seen.get(a.release)!) - studyFiles.indexOf(seen.get(b.release)!));
   });
 }
@@ -113,19 +124,15 @@ function sameContent(archived: Manifest, next: Manifest): boolean {
   return archived.content_sha256 === next.content_sha256 && contentHash(archived) === archived.content_sha256;
 }
 
-/** undefined: not archived; null: a folder whose manifest cannot be read (treated as different content) */
-async function archivedManifest(root: string, release: string): Promise<Manifest | null | undefined> {
+/** undefined: not archived; else the folder's verification (a damaged manifest shows as problems) */
+async function archivedRelease(root: string, release: string): Promise<ReleaseCheck | undefined> {
   const dir = path.join(RELEASES_DIR, release);
   await assertNoSymlink(root, dir);
   const info = await lstatOrNull(path.join(root, dir));
   if (!info) return undefined;
   if (!info.isDirectory()) throw new ArchiveError(`${path.join(root, dir)} exists and is not a release folder`);
   await assertNoSymlink(root, path.join(dir, DATA_DIR, "manifest.json"));
-  try {
-    return JSON.parse(await readFile(path.join(root, dir, DATA_DIR, "manifest.json"), "utf8")) as Manifest;
-  } catch {
-    return null;
-  }
+  return checkReleaseFolder(root, release);
 }
 
 async function stageRelease(root: string, staging: string, prepared: PreparedRelease, siteBuilder: (o: BuildSiteOptions) => Promise<void>, log: (line: string) => void): Promise<void> {
@@ -143,20 +150,25 @@ async function stageRelease(root: string, staging: string, prepared: PreparedRel
   await writeBanners(root, rel, state, release);
 }
 
-async function commitRelease(root: string, staging: string, prepared: PreparedRelease, previous: Manifest | null): Promise<BuildOutcome> {
+async function commitRelease(root: string, staging: string, prepared: PreparedRelease, previous: Manifest | null, betweenRenames?: () => void): Promise<BuildOutcome> {
   const release = prepared.manifest.release;
   const target = path.join(root, RELEASES_DIR, release);
   await assertNoSymlink(root, path.join(RELEASES_DIR, release));
   let replacedDir: string | undefined;
   if (await lstatOrNull(target)) {
     replacedDir = await freeName(path.join(root, RELEASES_DIR), `${release}.replaced-${stamp(previous?.build_time)}`);
+    // a crash between the two renames is undone by the next command (repair.ts)
+    await writeSwapJournal(root, {release, replaced: path.basename(replacedDir)});
     await rename(target, replacedDir);
+    betweenRenames?.();
   }
   try {
     await rename(path.join(staging, release), target);
   } catch (error) {
     if (replacedDir) await rename(replacedDir, target);
     throw error;
+  } finally {
+    if (replacedDir) await clearSwapJournal(root, release);
   }
   return {release, action: replacedDir ? "replaced" : "archived", dir: target, replacedDir, manifest: prepared.manifest};
 }

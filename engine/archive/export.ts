@@ -13,6 +13,7 @@ import {fmt} from "./figures.ts";
 import {ArchiveError, assertNoSymlink, checkReleaseName, DATA_DIR, RELEASES_DIR} from "./fs.ts";
 import {esc, page, statusBadge} from "./html.ts";
 import type {Manifest} from "./manifest.ts";
+import {checkReleaseFolder, refuseTampered} from "./verify.ts";
 import {readArchivedManifest, readSignoffs, signoffKind, signoffState, signoffText, displayTime, type SignoffState} from "./signoff.ts";
 
 const STATUS_WORD: Record<string, string> = {pass: "PASS", fail: "FAIL", no_data: "NO DATA", invalid: "INVALID", inconclusive: "INCONCLUSIVE"};
@@ -21,6 +22,7 @@ const OVERALL_WORD: Record<string, string> = {pass: "PASS", fail: "FAIL", incomp
 export async function exportRelease(root: string, release: string): Promise<string> {
   checkReleaseName(release);
   const manifest = await readArchivedManifest(root, release);
+  refuseTampered(await checkReleaseFolder(root, release), "export it");
   const rel = path.join(RELEASES_DIR, release, DATA_DIR, "report.json");
   await assertNoSymlink(root, rel);
   let report: Report;

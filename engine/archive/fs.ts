@@ -4,7 +4,7 @@
  * can never redirect a write or a read outside it. Files are replaced by rename, never rewritten in place,
  * so a reader (or a crash) never sees half a file.
  */
-import {lstat, mkdir, rename, rm, writeFile} from "node:fs/promises";
+import {lstat, mkdir, readdir, rename, rm, stat, writeFile} from "node:fs/promises";
 import path from "node:path";
 import {InputError} from "../errors.ts";
 
@@ -23,7 +23,9 @@ export const RELEASES_DIR = "releases";
 export const SIGNOFFS_DIR = "signoffs";
 export const DATA_DIR = "data";
 
-const RELEASE_EXPECTED = "a release name such as v2.0: not '.' or '..', no leading '.', no '/', '\\' or control characters";
+/** file names are at most 255 bytes; a replaced build adds `.replaced-<time>-<n>` to the release name */
+export const MAX_RELEASE_LENGTH = 100;
+const RELEASE_EXPECTED = `a release name such as v2.0: at most ${MAX_RELEASE_LENGTH} characters, not '.' or '..', no leading '.', no '/', '\\' or control characters`;
 
 /**
  * Release names become folder names: refuse anything that could address another folder. A leading '.'
@@ -31,9 +33,10 @@ const RELEASE_EXPECTED = "a release name such as v2.0: not '.' or '..', no leadi
  */
 export function checkReleaseName(name: string, source: {file?: string; what?: string} = {}): string {
   // eslint-disable-next-line no-control-regex
-  const bad = name === "" || name.startsWith(".") || /[/\\\u0000-\u001f\u007f]/.test(name);
+  const bad = name === "" || name.length > MAX_RELEASE_LENGTH || name.startsWith(".") || /[/\\\u0000-\u001f\u007f]/.test(name);
   if (bad) {
-    throw new InputError(`${source.what ?? "release"} ${JSON.stringify(name)} cannot be used as a release folder name`, {file: source.file, expected: RELEASE_EXPECTED});
+    const shown = name.length > 40 ? `${JSON.stringify(name.slice(0, 40))}… (${name.length} characters)` : JSON.stringify(name);
+    throw new InputError(`${source.what ?? "release"} ${shown} cannot be used as a release folder name`, {file: source.file, expected: RELEASE_EXPECTED});
   }
   return name;
 }
@@ -102,9 +105,34 @@ export async function writeArchiveFile(root: string, rel: string, content: strin
   return target;
 }
 
-/** The archive root: created when missing (the root itself may be a symlink: the user chose it). */
+/** Names benchbook itself keeps in an archive root while it works (locks, staging, journals). */
+const WORKING_NAME = /^\.(?:lock|staging-|swap-)/;
+
+/**
+ * The archive root: created when missing (the root itself may be a symlink: the user chose it). A folder
+ * that holds files but is not an archive (no versions.json, no releases/) is refused: writing index.html
+ * there would overwrite someone's file.
+ */
 export async function openArchiveRoot(dir: string): Promise<string> {
   const root = path.resolve(dir);
-  await mkdir(root, {recursive: true});
+  const info = await stat(root).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw new InputError(`cannot be used as an archive folder (${error.code ?? error.message})`, {file: root, expected: ARCHIVE_EXPECTED});
+  });
+  if (info && !info.isDirectory()) throw new InputError("is not a folder", {file: root, expected: ARCHIVE_EXPECTED});
+  if (!info) {
+    try {
+      await mkdir(root, {recursive: true});
+    } catch (error) {
+      throw new InputError(`cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {file: root, expected: ARCHIVE_EXPECTED});
+    }
+    return root;
+  }
+  const names = (await readdir(root)).filter((n) => !WORKING_NAME.test(n));
+  if (names.length && !names.includes("versions.json") && !names.includes(RELEASES_DIR)) {
+    throw new ArchiveError(`${root} is not a benchbook archive (it holds ${names.length} other file${names.length === 1 ? "" : "s"}, such as ${names.sort()[0]}, but no versions.json or releases/); refusing to write an index into it: choose an empty or new folder`);
+  }
   return root;
 }
+
+const ARCHIVE_EXPECTED = "an archive folder written by `benchbook build` (default dist/), or a new one";

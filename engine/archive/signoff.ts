@@ -11,6 +11,7 @@ import {ArchiveError, assertNoSymlink, DATA_DIR, lstatOrNull, RELEASES_DIR, SIGN
 import {esc} from "./html.ts";
 import {canonicalJson} from "./json.ts";
 import type {Manifest} from "./manifest.ts";
+import {checkReleaseFolder, refuseTampered} from "./verify.ts";
 
 export type Decision = "approved" | "rejected";
 
@@ -160,6 +161,8 @@ export async function recordSignoff(root: string, release: string, input: {decis
   if (input.decision === "rejected" && !note) throw new InputError("a rejection needs --note", {expected: "--note TEXT saying why the release is rejected"});
   const manifest = await readArchivedManifest(root, release);
   if (manifest.release !== release) throw new ArchiveError(`releases/${release} holds release '${manifest.release}', not '${release}'`);
+  // a sign-off is tied to the content hash: never to data edited after the build
+  refuseTampered(await checkReleaseFolder(root, release), input.decision === "approved" ? "record an approval" : "record a rejection");
   const file = await readSignoffs(root, release);
   const entry: SignoffEntry = {decision: input.decision, by, note, at: input.at, content_sha256: manifest.content_sha256};
   file.history.push(entry);

@@ -15,6 +15,7 @@ import {openDatabase, queryRows} from "../db/duckdb.ts";
 import {SCHEMA_SQL, SCHEMA_VERSION} from "../db/schema.ts";
 import {insertRows} from "../db/writer.ts";
 import {InputError} from "../errors.ts";
+import {buildingDbRule, removeLeftovers} from "../leftovers.ts";
 import {loadStudy, resolveStudyPath, type RunSpec, type Study} from "../study.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
 import {exists} from "../artifacts.ts";
@@ -62,6 +63,8 @@ export function defaultDbFile(study: Pick<Study, "dir" | "release">): string {
 export async function ingestStudy(studyFile: string, options: IngestOptions = {}): Promise<IngestResult> {
   const study = await loadStudy(studyFile);
   const dbFile = path.resolve(options.dbFile ?? defaultDbFile(study));
+  const dbInfo = await stat(dbFile).catch(() => null);
+  if (dbInfo && !dbInfo.isFile()) throw new InputError("is not a file", {file: dbFile, expected: "--db FILE: the path of a DuckDB database file (created when missing), not a folder"});
   const fingerprint = await inputFingerprint(study);
   if (!options.force && (await currentFingerprint(dbFile)) === fingerprint) {
     const db = await openDatabase(dbFile, {readOnly: true});
@@ -73,6 +76,7 @@ export async function ingestStudy(studyFile: string, options: IngestOptions = {}
     }
   }
   await mkdir(path.dirname(dbFile), {recursive: true});
+  await removeLeftovers(path.dirname(dbFile), buildingDbRule(dbFile));
   const building = `${dbFile}.building-${process.pid}`;
   await removeDb(building);
   const findings: FindingRow[] = [];

@@ -3,7 +3,7 @@
  * 127.0.0.1 only, serves files under `dir` and nothing outside it, maps `/x/` to `/x/index.html`.
  */
 import {createReadStream} from "node:fs";
-import {stat} from "node:fs/promises";
+import {realpath, stat} from "node:fs/promises";
 import http from "node:http";
 import type {AddressInfo} from "node:net";
 import path from "node:path";
@@ -51,6 +51,12 @@ export function serveDirectory(dir: string, options: {port?: number} = {}): Prom
   });
 }
 
+/** A symlink inside the served folder must not serve a file from elsewhere (dist/leak.txt -> /etc/passwd). */
+async function insideRealRoot(root: string, file: string): Promise<boolean> {
+  const [realRoot, real] = await Promise.all([realpath(root), realpath(file).catch(() => null)]);
+  return real !== null && (real === realRoot || real.startsWith(realRoot + path.sep));
+}
+
 async function handle(root: string, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
   if (request.method !== "GET" && request.method !== "HEAD") {
     response.writeHead(405, {allow: "GET, HEAD"}).end();
@@ -71,7 +77,9 @@ async function handle(root: string, request: http.IncomingMessage, response: htt
   let info = await stat(file).catch(() => null);
   if (info?.isDirectory()) {
     if (!pathname.endsWith("/")) {
-      response.writeHead(301, {location: `${pathname}/`}).end();
+      // rebuilt from the resolved folder: the raw path ('//evil.example/..') would be an open redirect
+      const rel = path.relative(root, file).split(path.sep).filter(Boolean).map(encodeURIComponent).join("/");
+      response.writeHead(301, {location: rel ? `/${rel}/` : "/"}).end();
       return;
     }
     file = path.join(file, "index.html");
@@ -83,6 +91,10 @@ async function handle(root: string, request: http.IncomingMessage, response: htt
   }
   if (!info?.isFile()) {
     response.writeHead(404, {"content-type": "text/plain; charset=utf-8"}).end("not found\n");
+    return;
+  }
+  if (!(await insideRealRoot(root, file))) {
+    response.writeHead(403).end();
     return;
   }
   response.writeHead(200, {

@@ -15,6 +15,7 @@ import {execa} from "execa";
 import {openDatabase} from "../db/duckdb.ts";
 import {InputError} from "../errors.ts";
 import {loadStudy, type CriterionSpec} from "../study.ts";
+import {removeLeftovers, SITE_WORK_PREFIX, siteWorkRule} from "../leftovers.ts";
 import {BUILD_LOCK, withBuildLock} from "./lock.ts";
 
 export interface BuildSiteOptions {
@@ -46,7 +47,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<void> {
   await requireFile(dbFile, "a DuckDB database written by `benchbook ingest`");
   const study = await loadStudy(studyFile);
 
-  const work = await mkdtemp(path.join(os.tmpdir(), "benchbook-site-"));
+  await removeLeftovers(os.tmpdir(), siteWorkRule);
+  // the pid in the name lets a later build tell a killed build's folder from a running one's
+  const work = await mkdtemp(path.join(os.tmpdir(), `${SITE_WORK_PREFIX}${process.pid}-`));
   try {
     const reportFile = path.join(work, "report.json");
     await writeFile(reportFile, JSON.stringify(await computeReport(dbFile, study.criteria)));
@@ -95,7 +98,8 @@ export async function clearLoaderCache(cacheDir: string = CACHE_DIR): Promise<vo
   } catch {
     return;
   }
-  await Promise.all(entries.filter((e) => !KEEP_IN_CACHE.has(e)).map((e) => rm(path.join(cacheDir, e), {recursive: true, force: true})));
+  // the lock's siblings (a waiting build's prepared lock, a dead owner's moved-aside lock) belong to the lock
+  await Promise.all(entries.filter((e) => !KEEP_IN_CACHE.has(e) && !e.startsWith(`${BUILD_LOCK}.`)).map((e) => rm(path.join(cacheDir, e), {recursive: true, force: true})));
 }
 
 async function runFramework(env: Record<string, string>): Promise<void> {

@@ -14,6 +14,7 @@ export async function withBuildLock<T>(root: string, fn: () => Promise<T>, optio
   await mkdir(path.dirname(lock), {recursive: true});
   return withLockDir(lock, fn, {
     timeoutMs: options.timeoutMs ?? 10 * 60_000,
-    busy: (l) => new Error(`another site build holds ${l} (remove it if no build is running)`)
+    onWait: (message) => process.stderr.write(`benchbook: ${message}\n`),
+    busy: (l, holder) => new Error(`${l} is still held by ${holder} (remove it if no site build is running)`)
   });
 }

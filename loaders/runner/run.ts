@@ -6,7 +6,8 @@
  * tenants, page cache) spreads over every configuration instead of biasing the one that ran last.
  * See layout.ts for where each execution's files go.
  */
-import {cp, mkdir, rm, stat} from "node:fs/promises";
+import {cp, lstat, mkdir, rm, stat, writeFile} from "node:fs/promises";
+import path from "node:path";
 import {InputError, isInputError} from "../../engine/errors.ts";
 import {loadStudy, type RunSpec, type Study} from "../../engine/study.ts";
 import {BENCHBOOK_VERSION} from "../../engine/version.ts";
@@ -87,7 +88,7 @@ export async function runStudy(studyFile: string, options: RunStudyOptions = {})
   });
 
   // Executions of an earlier `benchbook run` of these runs would mix with this one's.
-  for (const {paths} of plans) await rm(paths.executions, {recursive: true, force: true});
+  for (const {paths} of plans) await clearExecutions(paths.executions, repeats);
 
   const results: ExecutionResult[] = [];
   let interrupted = false;
@@ -161,6 +162,28 @@ function planRuns(study: Study, ids: string[] | undefined): Plan[] {
   });
 }
 
+/**
+ * Marks a folder benchbook made: `executions/` may sit in a user's own `cwd` (/tmp/victim), and only a
+ * folder holding this marker is ever removed.
+ */
+export const EXECUTIONS_MARKER = ".benchbook-executions";
+
+async function clearExecutions(dir: string, repeats: number): Promise<void> {
+  const info = await lstat(dir).catch(() => null);
+  const ours = info?.isDirectory() && (await lstat(path.join(dir, EXECUTIONS_MARKER)).catch(() => null))?.isFile();
+  if (info && !ours) {
+    if (repeats === 1) return; // not ours and not needed: left exactly as it is
+    throw new InputError("exists and was not made by benchbook; refusing to write executions into it or to remove it", {file: dir, expected: "a run folder (cwd) without a foreign 'executions' entry, or that entry moved away"});
+  }
+  if (ours) await rm(dir, {recursive: true, force: true});
+}
+
+/** Made (and marked) when the run's first execution needs it, not before. */
+async function makeExecutions(dir: string): Promise<void> {
+  await mkdir(dir, {recursive: true});
+  await writeFile(path.join(dir, EXECUTIONS_MARKER), "made by `benchbook run --repeat`; removed and remade by the next one\n");
+}
+
 async function executeOnce(
   study: Study,
   {run, paths}: Plan,
@@ -171,6 +194,7 @@ async function executeOnce(
   display: Display
 ): Promise<ExecutionResult> {
   const ep = executionPaths(paths, repeat, repeats);
+  if (repeats > 1) await makeExecutions(paths.executions);
   await mkdir(ep.folder, {recursive: true});
   await mkdir(paths.cwd, {recursive: true});
   const perExecutionOutputs = usesPlaceholder(run.command, "outputs");

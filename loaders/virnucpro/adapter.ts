@@ -3,10 +3,9 @@
  * per-artifact parsers; this module only decides which artifact is used, records what is missing or
  * contaminated as findings, and writes rows. No report figure is computed here.
  */
-import {stat} from "node:fs/promises";
 import path from "node:path";
 import {isInputError} from "../../engine/errors.ts";
-import {exists, findFilesNamed, hashFile, readTextArtifact, resolveFileSet, STREAM_ABOVE_BYTES, streamTextSegments} from "../../engine/artifacts.ts";
+import {exists, findFilesNamed, hashFile, MAX_SEGMENT_CHARS, readTextArtifact, resolveFileSet, streamTextSegments, type OverlongLine} from "../../engine/artifacts.ts";
 import {insertRows, type Row} from "../../engine/db/writer.ts";
 import {DEFAULT_CRITERIA, GPU_STAGES, PROFILE, STAGE_NAMES} from "./pipeline.ts";
 import {checkInsideStudy, resolveStudyPath, type RunSpec, type Study} from "../../engine/study.ts";
@@ -72,7 +71,7 @@ export const virnucpro: PipelineAdapter = {
     await guard(context, run.id, "gpu_samples", () => ingestGpu(context, run));
 
     if (outputsOk) {
-      const state = await guard(context, run.id, "pipeline_state", () => ingestPipelineState(context, run.id, outputs!));
+      const state = await guard(context, run.id, "pipeline_state", () => ingestPipelineState(context, run.id, outputs!, run.outputs!, `runs.${run.id}.outputs`));
       if (state && !model.modelPath && (state.modelPath || state.expectedLength)) {
         Object.assign(model, {modelPath: state.modelPath, expectedLength: state.expectedLength, source: "pipeline_state"});
       }
@@ -103,6 +102,7 @@ export const virnucpro: PipelineAdapter = {
         await checkInsideStudy(study, reference.log!, file, "reference.log");
         const read = await readConsoleLog(file, "reference console log");
         context.artifact({run_id: "reference", kind: "console_log", path: file, bytes: read.bytes, sha256: read.sha256, rows: null});
+        overlongFindings(context, "reference", file, read.overlongLines);
         return read.log;
       });
       if (log) {
@@ -118,7 +118,7 @@ export const virnucpro: PipelineAdapter = {
       context.finding({run_id: "reference", code: "missing_artifact", severity: "error", message: "reference outputs folder does not exist", file: outputs, line: null, affects: ["correctness"]});
     } else {
       await checkInsideStudy(study, reference.outputs, outputs, "reference.outputs");
-      const state = await guard(context, "reference", "pipeline_state", () => ingestPipelineState(context, "reference", outputs));
+      const state = await guard(context, "reference", "pipeline_state", () => ingestPipelineState(context, "reference", outputs, reference.outputs, "reference.outputs"));
       if (state) {
         if (!model.modelPath && state.modelPath) Object.assign(model, {modelPath: state.modelPath, source: model.source ?? "pipeline_state"});
         if (!model.expectedLength && state.expectedLength) Object.assign(model, {expectedLength: state.expectedLength, source: model.source ?? "pipeline_state"});
@@ -175,6 +175,7 @@ async function ingestConsoleLog(context: IngestContext, run: RunSpec, runRow: Ro
   if (artifact.invalidUtf8Line !== null) {
     context.finding({run_id: run.id, code: "invalid_utf8", severity: "warning", message: "invalid UTF-8 bytes (read as U+FFFD)", file, line: artifact.invalidUtf8Line, affects: ["metadata"]});
   }
+  overlongFindings(context, run.id, file, artifact.overlongLines);
   if (artifact.blank) {
     context.finding({run_id: run.id, code: "empty_log", severity: "error", message: "console log is empty", file, line: 1, affects: ["timing", "scaling", "throughput"]});
   }
@@ -220,25 +221,27 @@ async function ingestConsoleLog(context: IngestContext, run: RunSpec, runRow: Ro
 }
 
 /**
- * Read and parse a console capture. Logs above STREAM_ABOVE_BYTES are parsed from a stream of segments
- * and never held whole (a multi-GB capture exceeds V8's string limit); the result is the same.
+ * Read and parse a console capture from a stream of segments: it is never held whole (a multi-GB
+ * capture exceeds V8's string limit), and a line without a break is cut at MAX_SEGMENT_CHARS.
  */
-async function readConsoleLog(file: string, what: string): Promise<{log: ConsoleLog; bytes: number; sha256: string; invalidUtf8Line: number | null; blank: boolean}> {
-  const size = await stat(file).then(
-    (s) => s.size,
-    () => 0 // missing: readTextArtifact says so
-  );
-  if (size <= STREAM_ABOVE_BYTES) {
-    const artifact = await readTextArtifact(file, what);
-    return {log: parseConsoleLog(artifact.text, {file}), bytes: artifact.bytes, sha256: artifact.sha256, invalidUtf8Line: artifact.invalidUtf8Line, blank: artifact.text.trim() === ""};
-  }
+async function readConsoleLog(file: string, what: string): Promise<{log: ConsoleLog; bytes: number; sha256: string; invalidUtf8Line: number | null; blank: boolean; overlongLines: OverlongLine[]}> {
   const parser = new ConsoleLogParser({file});
   let blank = true;
   const info = await streamTextSegments(file, what, (text, line) => {
     if (blank && text.trim() !== "") blank = false;
     parser.pushSegment(text, line);
   });
-  return {log: parser.finish(info.lines), bytes: info.bytes, sha256: info.sha256, invalidUtf8Line: info.invalidUtf8Line, blank};
+  return {log: parser.finish(info.lines), bytes: info.bytes, sha256: info.sha256, invalidUtf8Line: info.invalidUtf8Line, blank, overlongLines: info.overlongLines};
+}
+
+/** Over-long lines were cut: what was skipped may have held records, so the user is told where. */
+function overlongFindings(context: IngestContext, runId: string, file: string, overlong: OverlongLine[]): void {
+  for (const o of overlong.slice(0, 20)) {
+    context.finding({run_id: runId, code: "line_too_long", severity: "warning", message: `a line of ${o.chars.toLocaleString("en-US")} characters without a line break: only its first ${MAX_SEGMENT_CHARS.toLocaleString("en-US")} were read, the rest skipped`, file, line: o.line, affects: ["metadata"]});
+  }
+  if (overlong.length > 20) {
+    context.finding({run_id: runId, code: "line_too_long", severity: "warning", message: `${overlong.length - 20} more over-long lines cut the same way`, file, line: overlong[20]!.line, affects: ["metadata"]});
+  }
 }
 
 /** One row per stage name: summary seconds win (they are what the pipeline totals), else the completed line. */
@@ -271,10 +274,17 @@ function stageRows(runId: string, log: ConsoleLog): Row[] {
 async function ingestWorkers(context: IngestContext, run: RunSpec, outputs: string | null, consoleLog: ConsoleLog | null): Promise<void> {
   const {study} = context;
   let files: string[] = [];
+  // every file is held to the inside-the-study rule of the field it was found through
+  let given = "";
+  let field = "";
   if (run.worker_logs) {
-    const spec = resolveStudyPath(study, run.worker_logs, `runs.${run.id}.worker_logs`);
+    [given, field] = [run.worker_logs, `runs.${run.id}.worker_logs`];
+    const spec = resolveStudyPath(study, run.worker_logs, field);
+    await checkInsideStudy(study, given, /[*?]/.test(path.basename(spec)) ? path.dirname(spec) : spec, field);
     files = await resolveFileSet(spec, /^worker_\d+\.log$/);
   } else if (outputs && (await exists(path.join(outputs, "esm_v2", "logs")))) {
+    [given, field] = [run.outputs!, `runs.${run.id}.outputs`];
+    await checkInsideStudy(study, given, path.join(outputs, "esm_v2", "logs"), field);
     files = await resolveFileSet(path.join(outputs, "esm_v2", "logs"), /^worker_\d+\.log$/);
   }
   const workers: Array<{log: WorkerLog; file: string | null}> = [];
@@ -282,6 +292,7 @@ async function ingestWorkers(context: IngestContext, run: RunSpec, outputs: stri
     const number = Number(/worker_(\d+)\.log$/.exec(file)?.[1] ?? NaN);
     if (!Number.isInteger(number)) continue;
     const log = await guard(context, run.id, "worker_log", async () => {
+      await checkInsideStudy(study, given, file, field);
       const artifact = await readTextArtifact(file, "worker log");
       context.artifact({run_id: run.id, kind: "worker_log", path: file, bytes: artifact.bytes, sha256: artifact.sha256, rows: null});
       return parseWorkerLog(artifact.text, number, {file});
@@ -340,6 +351,7 @@ async function ingestGpu(context: IngestContext, run: RunSpec): Promise<void> {
   if (run.gpu_samples) {
     const file = resolveStudyPath(study, run.gpu_samples, `runs.${run.id}.gpu_samples`);
     if (await exists(file)) {
+      await checkInsideStudy(study, run.gpu_samples, file, `runs.${run.id}.gpu_samples`);
       const artifact = await readTextArtifact(file, "nvidia-smi samples");
       context.artifact({run_id: run.id, kind: "nvidia_smi", path: file, bytes: artifact.bytes, sha256: artifact.sha256, rows: null});
       monitors.push({monitor: parseNvidiaSmiCsv(artifact.text, {file}), file});
@@ -348,11 +360,14 @@ async function ingestGpu(context: IngestContext, run: RunSpec): Promise<void> {
     }
   }
   if (monitors.length === 0 && run.gpu_metrics) {
-    const spec = resolveStudyPath(study, run.gpu_metrics, `runs.${run.id}.gpu_metrics`);
+    const field = `runs.${run.id}.gpu_metrics`;
+    const spec = resolveStudyPath(study, run.gpu_metrics, field);
+    await checkInsideStudy(study, run.gpu_metrics, /[*?]/.test(path.basename(spec)) ? path.dirname(spec) : spec, field);
     const files = await resolveFileSet(spec, /^gpu_metrics_.*\.log$/);
     if (files.length === 0) context.finding({run_id: run.id, code: "missing_artifact", severity: "warning", message: "no gpu_metrics_*.log files found", file: spec, line: null, affects: ["gpu"]});
     for (const file of files) {
       const monitor = await guard(context, run.id, "gpu_samples", async () => {
+        await checkInsideStudy(study, run.gpu_metrics!, file, field);
         const artifact = await readTextArtifact(file, "gpu_metrics file");
         context.artifact({run_id: run.id, kind: "gpu_metrics", path: file, bytes: artifact.bytes, sha256: artifact.sha256, rows: null});
         return parseGpuMetrics(artifact.text, {file});
@@ -393,9 +408,10 @@ function localTime(seconds: number): string {
   return new Date(Math.round(seconds * 1000)).toISOString().replace("T", " ").replace("Z", "");
 }
 
-async function ingestPipelineState(context: IngestContext, runId: string, outputs: string): Promise<PipelineState | null> {
+async function ingestPipelineState(context: IngestContext, runId: string, outputs: string, given: string, field: string): Promise<PipelineState | null> {
   const file = path.join(outputs, ".checkpoints", "pipeline_state.json");
   if (!(await exists(file))) return null;
+  await checkInsideStudy(context.study, given, file, field);
   const artifact = await readTextArtifact(file, "pipeline_state.json");
   context.artifact({run_id: runId, kind: "pipeline_state", path: file, bytes: artifact.bytes, sha256: artifact.sha256, rows: null});
   const state = parsePipelineState(artifact.text, {file});

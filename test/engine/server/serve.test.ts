@@ -1,4 +1,4 @@
-import {mkdir, mkdtemp, rm, writeFile} from "node:fs/promises";
+import {mkdir, mkdtemp, rm, symlink, writeFile} from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
@@ -14,6 +14,9 @@ beforeAll(async () => {
   await writeFile(path.join(root, "site", "releases", "v2.0", "index.html"), "<p>release</p>");
   await writeFile(path.join(root, "site", "releases", "v2.0", "timing.html"), "<p>timing</p>");
   await writeFile(path.join(root, "site", "app.js"), "export const x = 1;");
+  await symlink("/etc/passwd", path.join(root, "site", "leak.txt"));
+  await symlink(root, path.join(root, "site", "up"));
+  await symlink(path.join(root, "site", "app.js"), path.join(root, "site", "inside.js"));
   server = await serveDirectory(path.join(root, "site"));
 });
 
@@ -56,7 +59,28 @@ describe("serveDirectory", () => {
           .end();
       });
     expect(await get("/..%2fsecret.txt")).toBe(403);
+    // symlinks inside the folder that lead out of it
+    expect(await get("/leak.txt")).toBe(403);
+    expect(await get("/up/secret.txt")).toBe(403);
+    expect(await (await fetch(new URL("inside.js", server.url))).text()).toBe("export const x = 1;");
     expect(await get("/%2e%2e/secret.txt")).toBe(404); // the URL parser resolves it to /secret.txt inside the folder
+  });
+
+  it("redirects a folder only to a normalised same-origin path (no open redirect)", async () => {
+    const {request} = await import("node:http");
+    const location = (rawPath: string) =>
+      new Promise<[number, string | undefined]>((resolve, reject) => {
+        const u = new URL(server.url);
+        request({host: u.hostname, port: u.port, path: rawPath}, (res) => {
+          res.resume();
+          resolve([res.statusCode ?? 0, res.headers.location]);
+        })
+          .on("error", reject)
+          .end();
+      });
+    expect(await location("/%2F%2Fevil.example%2F..%2Freleases")).toEqual([301, "/releases/"]);
+    expect(await location("//evil.example/../releases")).toEqual([301, "/releases/"]);
+    expect(await location("/releases/./v2.0")).toEqual([301, "/releases/v2.0/"]);
   });
 
   it("answers 404 for a missing file and 405 for other methods", async () => {

@@ -16,12 +16,15 @@ afterEach(async () => {
 describe("clearLoaderCache", () => {
   it("removes cached loader output and keeps the version-keyed npm bundles and the build lock", async () => {
     await mkdir(path.join(dir, "build.lock"));
+    // a waiting build's prepared lock and a dead owner's moved-aside lock: removing them would crash the waiter
+    await mkdir(path.join(dir, "build.lock.new-123-abc"));
+    await mkdir(path.join(dir, "build.lock.stale-9-def"));
     await mkdir(path.join(dir, "data"), {recursive: true});
     await mkdir(path.join(dir, "_node", "d3@7.9.0"), {recursive: true});
     await writeFile(path.join(dir, "data", "overview.json"), "{}");
     await writeFile(path.join(dir, "_node", "d3@7.9.0", "index.js"), "");
     await clearLoaderCache(dir);
-    expect((await readdir(dir)).sort()).toEqual(["_node", "build.lock"]);
+    expect((await readdir(dir)).sort()).toEqual(["_node", "build.lock", "build.lock.new-123-abc", "build.lock.stale-9-def"]);
   });
 
   it("accepts a cache that does not exist yet", async () => {
@@ -48,6 +51,7 @@ describe("withBuildLock", () => {
     await mkdir(lock, {recursive: true});
     await writeFile(path.join(lock, "pid"), "999999999");
     await expect(withBuildLock(dir, async () => Promise.reject(new Error("boom")), {timeoutMs: 2000})).rejects.toThrow("boom");
-    await expect(readdir(path.join(dir, ".observablehq", "cache"))).resolves.toEqual([]);
+    // the dead owner's lock is moved aside (kept a while so no contender can move a newer lock onto its name)
+    expect(await readdir(path.join(dir, ".observablehq", "cache"))).toEqual(["build.lock.stale-legacy-999999999"]);
   });
 });

@@ -34,7 +34,7 @@ describe("repeats", () => {
 
     // each execution has its own folder, with outputs through {outputs}
     const runFolder = path.join(s.dir, "runs/time_1gpu");
-    expect((await readdir(path.join(runFolder, "executions"))).sort()).toEqual(["1", "2", "3"]);
+    expect((await readdir(path.join(runFolder, "executions"))).sort()).toEqual([".benchbook-executions", "1", "2", "3"]);
     for (const k of [1, 2, 3]) {
       const m = await readManifest(path.join(runFolder, "executions", String(k), "run.json"));
       expect(m).toMatchObject({repeat: k, repeats: 3, status: "succeeded"});
