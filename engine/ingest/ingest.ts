@@ -196,23 +196,26 @@ async function contentHash(file: string): Promise<string> {
 const CODE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 let code: Promise<string> | null = null;
 
-/** Hash of benchbook's engine/ and loaders/ sources, computed once per process. */
+/** benchbook's own code as the fingerprint sees it, computed once per process. */
 function codeHash(): Promise<string> {
-  code ??= (async () => {
-    const hash = createHash("sha1");
-    const files: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      for (const e of await readdir(dir, {withFileTypes: true})) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory() && e.name !== "node_modules") await walk(p);
-        else if (e.isFile() && /\.(ts|js|sql)$/.test(e.name)) files.push(p);
-      }
-    };
-    for (const dir of ["engine", "loaders"]) await walk(path.join(CODE_ROOT, dir)).catch(() => undefined);
-    for (const f of files.sort()) hash.update(`${path.relative(CODE_ROOT, f)}\t${await contentHash(f)}\n`);
-    return hash.digest("hex");
-  })();
+  code ??= sourceHash(CODE_ROOT);
   return code;
+}
+
+/** Hash of the source files (.ts, .js, .mjs, .sql) below `root`/engine and `root`/loaders. */
+export async function sourceHash(root: string): Promise<string> {
+  const hash = createHash("sha1");
+  const files: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, {withFileTypes: true})) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && e.name !== "node_modules") await walk(p);
+      else if (e.isFile() && /\.(ts|m?js|sql)$/.test(e.name)) files.push(p);
+    }
+  };
+  for (const dir of ["engine", "loaders"]) await walk(path.join(root, dir)).catch(() => undefined);
+  for (const f of files.sort()) hash.update(`${path.relative(root, f).split(path.sep).join("/")}\t${await contentHash(f)}\n`);
+  return hash.digest("hex");
 }
 
 async function currentFingerprint(dbFile: string): Promise<string | null> {

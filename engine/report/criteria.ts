@@ -437,7 +437,9 @@ export function evaluateCriterion(report: ReportFigures, spec: CriterionSpec): R
   const {runs, empty} = selectRuns(report, selector);
   const base = {id: spec.id, label: spec.label, metric: spec.metric, comparison: spec.comparison, target: spec.target, display_target: formatTarget(metric.unit, spec.comparison, spec.target)};
   const flags = (selected: string[]) => {
-    const runIds = spec.metric.startsWith("scaling.") ? [...selected, ...selected.flatMap((id) => scaledFrom(report, id))] : selected;
+    const compared = spec.metric.startsWith("scaling.") ? [...selected, ...selected.flatMap((id) => scaledFrom(report, id))] : selected;
+    // correctness reads the reference too: its findings are flagged (and judged, see contamination)
+    const runIds = metric.areas.includes("correctness") ? [...compared, "reference"] : compared;
     const refs = report.warnings.filter((w) => (w.run === null || runIds.includes(w.run)) && w.affects.some((a) => metric.areas.includes(a))).map((w) => w.ref);
     return [...new Set(refs)];
   };
