@@ -39,6 +39,7 @@ CREATE TABLE runs (
   outcome VARCHAR,                   -- success | completed_with_failures | failed | out_of_memory | already_complete | unknown
   total_seconds DOUBLE,              -- 'Total wall time' of the PIPELINE SUMMARY
   total_hms VARCHAR,
+  total_line INTEGER,                -- line of 'Total wall time' in log_file
   model_path VARCHAR,
   expected_length INTEGER,
   model_source VARCHAR,              -- where model/length came from: config | pipeline_state | chunked_name | study
@@ -54,7 +55,8 @@ CREATE TABLE runs (
   hdf5_conversion_seconds DOUBLE,
   command VARCHAR,                   -- JSON array, as in the study file
   log_file VARCHAR,
-  outputs_dir VARCHAR
+  outputs_dir VARCHAR,
+  input_sha256 VARCHAR               -- checksum(s) of the input files, from the run manifest when benchbook ran it
 );
 
 CREATE TABLE run_config (run_id VARCHAR NOT NULL, key VARCHAR NOT NULL, value VARCHAR);
@@ -68,6 +70,8 @@ CREATE TABLE stages (
   summary_seconds DOUBLE,
   completed_seconds DOUBLE,
   summary_pct DOUBLE,
+  summary_line INTEGER,              -- line of the summary's stage line
+  completed_line INTEGER,            -- line of the 'completed in' line
   skipped BOOLEAN NOT NULL,
   is_gpu BOOLEAN NOT NULL,           -- the stage runs on GPUs (the adapter says which)
   started_at TIMESTAMP,

@@ -3,12 +3,14 @@
  *
  * The database lives at `<study folder>/.benchbook/<release>.duckdb` unless `dbFile` is given. It is built
  * aside (`*.building-<pid>`) and renamed over the old one only when complete, so a failure mid-way leaves
- * the previous database intact. Ingest is skipped when the study file, every artifact's size and mtime,
- * benchbook's version and the schema version are all unchanged since the last ingest.
+ * the previous database intact. Ingest is skipped when the study file, the CONTENTS of every artifact,
+ * benchbook's own source code and the schema version are all unchanged since the last ingest.
  */
 import {createHash} from "node:crypto";
+import {createReadStream} from "node:fs";
 import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
 import path from "node:path";
+import {fileURLToPath} from "node:url";
 import {adapters} from "../../loaders/index.ts";
 import {profileRows, type ArtifactRow, type FindingRow, type IngestContext, type PipelineAdapter} from "./adapter.ts";
 import {openDatabase, queryRows} from "../db/duckdb.ts";
@@ -142,16 +144,24 @@ async function populate(
   else findings.push({run_id: null, code: "no_reference", severity: "info", message: "the study names no reference outputs: correctness has no data", file: study.file, line: null, affects: ["correctness"]});
   if (!study.baseline) findings.push({run_id: null, code: "no_baseline", severity: "info", message: "the study names no baseline: baseline speedup has no data", file: study.file, line: null, affects: ["baseline"]});
   await ingestExecutions(connection, study);
+  // the input checksums `benchbook run` recorded: runs compared with each other must share them
+  await connection.run(`UPDATE runs SET input_sha256 = e.sums
+    FROM (SELECT run_id, array_to_string(list_sort(json_extract_string(manifest, '$.inputs[*].sha256')), ',') AS sums FROM executions WHERE representative) e
+    WHERE runs.run_id = e.run_id AND e.sums <> ''`);
   await insertRows(connection, "artifacts", artifacts);
   await insertRows(connection, "findings", findings.map((f) => ({...f, affects: f.affects.join(",")})));
   await installViews(connection);
   await materializeCorrectness(connection);
 }
 
-/** Cheap change detector: study text plus size and mtime of every file the study points at. */
+/**
+ * Change detector: study text, the contents of every file the study points at (a file edited in place
+ * with its size and mtime restored must not leave a stale database), and benchbook's own code (a
+ * changed parser or view must re-ingest). sha1 is enough here: this detects change, it is no seal.
+ */
 async function inputFingerprint(study: Study): Promise<string> {
-  const hash = createHash("sha256");
-  hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${study.text}\n`);
+  const hash = createHash("sha1");
+  hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${await codeHash()}\n${study.text}\n`);
   const roots: string[] = [];
   for (const run of study.runs) {
     if (run.command) {
@@ -181,12 +191,47 @@ async function hashTree(p: string, hash: ReturnType<typeof createHash>, depth: n
     return;
   }
   if (s.isFile()) {
-    hash.update(`${p}\t${s.size}\t${s.mtimeMs}\n`);
+    hash.update(`${p}\t${s.size}\t${await contentHash(p)}\n`);
     return;
   }
   if (!s.isDirectory() || depth > 8) return;
   const entries = (await readdir(p)).sort();
   for (const e of entries) await hashTree(path.join(p, e), hash, depth + 1);
+}
+
+async function contentHash(file: string): Promise<string> {
+  const hash = createHash("sha1");
+  try {
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  } catch {
+    return "unreadable"; // the adapter reports it with file and reason
+  }
+  return hash.digest("hex");
+}
+
+const CODE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+let code: Promise<string> | null = null;
+
+/** benchbook's own code as the fingerprint sees it, computed once per process. */
+function codeHash(): Promise<string> {
+  code ??= sourceHash(CODE_ROOT);
+  return code;
+}
+
+/** Hash of the source files (.ts, .js, .mjs, .sql) below `root`/engine and `root`/loaders. */
+export async function sourceHash(root: string): Promise<string> {
+  const hash = createHash("sha1");
+  const files: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, {withFileTypes: true})) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && e.name !== "node_modules") await walk(p);
+      else if (e.isFile() && /\.(ts|m?js|sql)$/.test(e.name)) files.push(p);
+    }
+  };
+  for (const dir of ["engine", "loaders"]) await walk(path.join(root, dir)).catch(() => undefined);
+  for (const f of files.sort()) hash.update(`${path.relative(root, f).split(path.sep).join("/")}\t${await contentHash(f)}\n`);
+  return hash.digest("hex");
 }
 
 async function currentFingerprint(dbFile: string): Promise<string | null> {

@@ -14,6 +14,10 @@ import type {DuckDBConnection} from "@duckdb/node-api";
 
 /** |logged - true| packing efficiency above which a warning is raised. */
 export const PACKING_LOGGED_WARN = 0.05;
+/** Longest sampling interval a GPU sample may stand for (both monitors sample every ~1 s). */
+export const GPU_SAMPLE_INTERVAL_MAX_SECONDS = 2;
+/** Share of the judged stage's window every measured device's samples must cover for a GPU figure to be judged. */
+export const GPU_COVERAGE_MIN = 0.5;
 
 /** Significant-digit rounding, used on every aggregate of doubles. */
 export const MACROS_SQL = `
@@ -402,9 +406,31 @@ FROM gpu_samples g
 JOIN stages s ON s.run_id = g.run_id AND s.stage = bb_profile('gpu_window_stage')
 WHERE g.sampled_at >= s.started_at AND g.sampled_at <= s.ended_at`;
 
-/** Utilisation per run and device during ESM-2 (fractions of 1). */
+/**
+ * Utilisation per run and device during ESM-2 (fractions of 1), and how much of the window the samples
+ * cover: samples x sampling interval / window. The interval is the median gap between a monitor's
+ * consecutive samples of the device, counted as at most GPU_SAMPLE_INTERVAL_MAX_SECONDS (samples removed from a file, or
+ * a monitor sampling every minute, cannot claim the gaps they leave as measured); a device sampled by
+ * several monitors takes its best-covered monitor.
+ */
 export const V_GPU = `
 CREATE OR REPLACE {TEMP} VIEW v_gpu AS
+WITH gaps AS (
+  SELECT run_id, device, monitor, window_start, window_end,
+    bb_seconds(lag(sampled_at) OVER (PARTITION BY run_id, monitor, device ORDER BY sampled_at), sampled_at) AS gap
+  FROM v_gpu_window_samples
+),
+per_monitor AS (
+  SELECT run_id, device, monitor, count(*) AS n,
+    least(coalesce(median(gap), ${GPU_SAMPLE_INTERVAL_MAX_SECONDS}), ${GPU_SAMPLE_INTERVAL_MAX_SECONDS}) AS sample_interval,
+    bb_seconds(min(window_start), max(window_end)) AS window_seconds
+  FROM gaps GROUP BY run_id, device, monitor
+),
+cov AS (
+  SELECT run_id, device, bb_sig(max(sample_interval), 12) AS sample_interval_seconds, max(window_seconds) AS window_seconds,
+    bb_sig(max(CASE WHEN window_seconds > 0 THEN least(1.0, n * sample_interval / window_seconds) END), 12) AS coverage
+  FROM per_monitor GROUP BY run_id, device
+)
 SELECT run_id, device,
   count(DISTINCT monitor)::INTEGER AS monitor_count,
   count(*)::INTEGER AS samples,
@@ -414,8 +440,11 @@ SELECT run_id, device,
   bb_sig(quantile_cont(utilization, 0.1) / 100, 12) AS p10_utilization,
   bb_sig(avg(CASE WHEN utilization >= 80 THEN 1.0 ELSE 0.0 END), 12) AS share_at_or_above_80,
   bb_sig(avg(power_watts), 12) AS mean_power_watts,
-  max(memory_mib) AS peak_memory_mib
-FROM v_gpu_window_samples GROUP BY run_id, device`;
+  max(memory_mib) AS peak_memory_mib,
+  any_value(cov.sample_interval_seconds) AS sample_interval_seconds,
+  any_value(cov.window_seconds) AS window_seconds,
+  any_value(cov.coverage) AS coverage
+FROM v_gpu_window_samples LEFT JOIN cov USING (run_id, device) GROUP BY run_id, device`;
 
 /**
  * GPU measurement per run (every run listed): all in-window samples pooled over devices, how many
@@ -438,16 +467,19 @@ win AS (
     bb_sig(avg(CASE WHEN utilization >= 80 THEN 1.0 ELSE 0.0 END), 12) AS share_at_or_above_80
   FROM v_gpu_window_samples GROUP BY run_id
 ),
-esm AS (SELECT run_id, started_at, ended_at FROM stages WHERE stage = bb_profile('gpu_window_stage'))
+esm AS (SELECT run_id, started_at, ended_at FROM stages WHERE stage = bb_profile('gpu_window_stage')),
+-- the least-covered measured device (an unmeasured device is counted by unmeasured_gpus)
+cov AS (SELECT run_id, min(coverage) AS coverage FROM v_gpu GROUP BY run_id)
 SELECT r.run_id, r.ord, r.gpus, r.status,
   coalesce(allx.samples_total, 0) AS samples_total, coalesce(mon.monitors, 0) AS monitors,
   esm.started_at IS NOT NULL AND esm.ended_at IS NOT NULL AS has_window,
   coalesce(win.samples, 0) AS samples, coalesce(win.devices, 0) AS devices, win.first_device,
   win.mean_utilization, win.median_utilization, win.p10_utilization, win.share_at_or_above_80,
   coalesce(r.gpus > 1 AND mon.monitors > 1 AND win.devices = 1, false) AS duplicated,
-  CASE WHEN win.devices > 0 AND r.gpus > win.devices THEN r.gpus - win.devices ELSE 0 END AS unmeasured_gpus
+  CASE WHEN win.devices > 0 AND r.gpus > win.devices THEN r.gpus - win.devices ELSE 0 END AS unmeasured_gpus,
+  cov.coverage
 FROM runs r
-LEFT JOIN allx USING (run_id) LEFT JOIN mon USING (run_id) LEFT JOIN win USING (run_id) LEFT JOIN esm USING (run_id)
+LEFT JOIN allx USING (run_id) LEFT JOIN mon USING (run_id) LEFT JOIN win USING (run_id) LEFT JOIN esm USING (run_id) LEFT JOIN cov USING (run_id)
 WHERE r.role = 'run'`;
 
 /**
@@ -472,6 +504,43 @@ SELECT k.run_id, coalesce(io.mild, 0) AS mild, coalesce(io.critical, 0) AS criti
   CASE WHEN chk.checks > 0 THEN bb_sig((coalesce(io.mild, 0) + coalesce(io.critical, 0))::DOUBLE / chk.checks, 12) END AS share_of_checks,
   io.min_utilization, io.max_utilization
 FROM (SELECT run_id FROM io UNION SELECT run_id FROM chk) k LEFT JOIN io USING (run_id) LEFT JOIN chk USING (run_id)`;
+
+/**
+ * Is each run's evidence consistent with itself and with the study? One row per run: the PIPELINE
+ * SUMMARY total against its own H:M:S, against the stages' 'completed in' lines and against the log's
+ * timestamps; the study's GPU count against the GPUs the log detected and used; the workload (input
+ * sequences from the chunking line, input checksum from the run manifest) that scaling pairs must share.
+ * v_warnings turns every contradiction into an error finding naming the file and line.
+ */
+export const V_RUN_CHECKS = `
+CREATE OR REPLACE {TEMP} VIEW v_run_checks AS
+WITH s AS (
+  SELECT run_id,
+    count(*) FILTER (WHERE NOT skipped)::INTEGER AS timed_stages,
+    count(*) FILTER (WHERE NOT skipped AND completed_seconds IS NULL)::INTEGER AS uncompleted_stages,
+    bb_sig(sum(completed_seconds) FILTER (WHERE NOT skipped), 12) AS completed_sum,
+    bb_seconds(min(started_at), max(ended_at)) AS stage_span_seconds,
+    max(TRY_CAST(json_extract_string(extras, '$.sequences') AS BIGINT)) FILTER (WHERE stage = 'Sequence Chunking') AS chunking_sequences,
+    max(TRY_CAST(json_extract_string(extras, '$.sequences') AS BIGINT)) FILTER (WHERE stage = 'Six-Frame Translation') AS translation_sequences
+  FROM stages GROUP BY run_id
+),
+w AS (SELECT run_id, count(*)::INTEGER AS workers, max(world_size) AS world_size FROM workers GROUP BY run_id),
+hms AS (
+  SELECT run_id, TRY_CAST(split_part(total_hms, ':', 1) AS BIGINT) * 3600 + TRY_CAST(split_part(total_hms, ':', 2) AS BIGINT) * 60
+    + TRY_CAST(split_part(total_hms, ':', 3) AS BIGINT) AS hms_seconds
+  FROM runs
+)
+SELECT r.run_id, r.ord, r.gpus, r.status, r.log_file, r.total_line, r.total_seconds, r.total_hms, hms.hms_seconds,
+  CASE WHEN s.uncompleted_stages = 0 AND s.timed_stages > 0 THEN s.completed_sum END AS completed_sum,
+  (0.1 * coalesce(s.timed_stages, 0))::DOUBLE AS completed_sum_tolerance,
+  bb_seconds(r.first_at, r.last_at) AS log_span_seconds,
+  s.stage_span_seconds,
+  r.detected_gpus,
+  coalesce(r.world_size, w.world_size, w.workers) AS used_gpus,
+  coalesce(s.chunking_sequences, s.translation_sequences) AS sequences,
+  r.input_sha256
+FROM runs r LEFT JOIN s USING (run_id) LEFT JOIN w USING (run_id) LEFT JOIN hms USING (run_id)
+WHERE r.role = 'run'`;
 
 /**
  * Ingest findings plus the warnings derived from the metrics. affects lists the figures the warning
@@ -530,7 +599,70 @@ SELECT 9, run_id, 'consensus_derived', 'info',
   printf('consensus of %s derived from per-frame rows (%s)', CASE WHEN run_derived AND reference_derived THEN 'run and reference'
     WHEN run_derived THEN run_id ELSE 'the reference' END, 'its consensus file has no score columns or is missing'),
   NULL, NULL, 'correctness'
-FROM v_correctness WHERE level = 'consensus' AND (run_derived OR reference_derived)`;
+FROM v_correctness WHERE level = 'consensus' AND (run_derived OR reference_derived)
+UNION ALL
+-- the summary's total must agree with its H:M:S (printed truncated to the second), with the stages'
+-- 'completed in' lines (each rounded to 0.1 s) and with the log's clock (second resolution): it cannot
+-- exceed the log's span nor fall short of the time from the first stage banner to the last stage end
+SELECT 10, run_id, 'summary_contradicts_log', 'error',
+  printf('Total wall time %.1f s contradicts the log: %s', total_seconds, concat_ws('; ',
+    CASE WHEN total_seconds <= 0 THEN 'a complete run cannot take 0 s' END,
+    CASE WHEN abs(total_seconds - hms_seconds) > 1.1 THEN printf('its own H:M:S %s is %d s', total_hms, hms_seconds) END,
+    CASE WHEN abs(total_seconds - completed_sum) > completed_sum_tolerance THEN printf('the stages'' ''completed in'' lines add up to %.1f s', completed_sum) END,
+    CASE WHEN total_seconds > log_span_seconds + 2 THEN printf('the log''s timestamps span only %.0f s', log_span_seconds) END,
+    CASE WHEN total_seconds < stage_span_seconds - 2 THEN printf('the stages ran from first banner to last end for %.0f s by the log''s timestamps', stage_span_seconds) END)),
+  log_file, total_line, 'timing,scaling,baseline,throughput'
+FROM v_run_checks
+WHERE total_seconds IS NOT NULL AND (total_seconds <= 0 OR abs(total_seconds - hms_seconds) > 1.1
+  OR abs(total_seconds - completed_sum) > completed_sum_tolerance
+  OR total_seconds > log_span_seconds + 2 OR total_seconds < stage_span_seconds - 2)
+UNION ALL
+SELECT 11, s.run_id, 'summary_contradicts_log', 'error',
+  printf('the summary gives %s %.1f s but its ''completed in'' line (line %d) says %.1f s', s.stage, s.summary_seconds, s.completed_line, s.completed_seconds),
+  r.log_file, s.summary_line, 'timing,scaling,baseline,throughput'
+FROM stages s JOIN runs r USING (run_id)
+WHERE NOT s.skipped AND abs(s.summary_seconds - s.completed_seconds) > 0.15
+UNION ALL
+SELECT 12, run_id, 'gpu_count_mismatch', 'error',
+  printf('study says %d GPU(s) but the log %s', gpus, concat_ws(' and ',
+    CASE WHEN detected_gpus <> gpus THEN printf('detected %d', detected_gpus) END,
+    CASE WHEN used_gpus <> gpus THEN printf('ran %s on %d', bb_profile('primary_gpu_stage'), used_gpus) END)),
+  log_file, NULL, 'timing,scaling,gpu'
+FROM v_run_checks WHERE detected_gpus <> gpus OR used_gpus <> gpus
+UNION ALL
+SELECT 13, a.run_id, 'log_shared', 'error',
+  printf('the console log of %s is also the log of %s (same %s): one log cannot time two runs', a.run_id,
+    string_agg(DISTINCT b.run_id, ', ' ORDER BY b.run_id), CASE WHEN bool_or(a.path = b.path) THEN 'file' ELSE 'content' END),
+  a.path, NULL, 'timing,scaling,baseline,throughput'
+FROM artifacts a JOIN artifacts b ON b.kind = 'console_log' AND b.run_id <> a.run_id AND (b.path = a.path OR b.sha256 = a.sha256)
+WHERE a.kind = 'console_log' AND a.run_id IN (SELECT run_id FROM runs WHERE role = 'run') AND b.run_id IN (SELECT run_id FROM runs WHERE role = 'run')
+GROUP BY a.run_id, a.path
+UNION ALL
+SELECT 14, p.to_run, 'workload_mismatch', 'error',
+  printf('%s and %s did not run the same workload: %s', p.from_run, p.to_run, concat_ws('; ',
+    CASE WHEN f.sequences <> t.sequences THEN printf('%d vs %d input sequences', f.sequences, t.sequences) END,
+    CASE WHEN f.input_sha256 <> t.input_sha256 THEN 'different input checksums' END)),
+  t.log_file, NULL, 'scaling'
+FROM v_scaling p JOIN v_run_checks f ON f.run_id = p.from_run JOIN v_run_checks t ON t.run_id = p.to_run
+WHERE f.sequences <> t.sequences OR f.input_sha256 <> t.input_sha256
+UNION ALL
+SELECT 15, to_run, 'scaling_impossible', 'error',
+  printf('%s -> %s: %s', from_run, to_run, concat_ws('; ',
+    CASE WHEN efficiency > 1 THEN printf('speedup %.2fx on %gx the GPUs is %.0f %% efficiency', speedup, n, efficiency * 100) END,
+    CASE WHEN speedup > ceiling * 1.01 THEN printf('speedup %.2fx is above its own Amdahl ceiling %.2fx', speedup, ceiling) END)),
+  NULL, NULL, 'scaling'
+FROM v_scaling WHERE efficiency > 1 OR speedup > ceiling * 1.01
+UNION ALL
+SELECT 16, run_id, 'negative_overhead', 'error',
+  printf('%s stage time %.1f s is shorter than its workers'' inference span %.1f s', bb_profile('primary_gpu_stage'), stage_seconds, inference_span_seconds),
+  NULL, NULL, 'throughput'
+FROM v_throughput WHERE overhead_seconds < -0.05
+UNION ALL
+SELECT 17, run_id, 'gpu_coverage_low', 'warning',
+  printf('GPU samples of %s device %d cover %.1f %% of the %s window (%d samples x %.2f s over %.1f s; at least ${GPU_COVERAGE_MIN * 100} %% needed)',
+    run_id, device, coverage * 100, bb_profile('gpu_window_stage'), samples, sample_interval_seconds, window_seconds),
+  NULL, NULL, 'gpu'
+FROM v_gpu WHERE coverage < ${GPU_COVERAGE_MIN}`;
 
 /** The views in creation order (later views read earlier ones). */
 export const VIEWS: ReadonlyArray<{name: string; sql: string}> = [
@@ -553,6 +685,7 @@ export const VIEWS: ReadonlyArray<{name: string; sql: string}> = [
   {name: "v_gpu", sql: V_GPU},
   {name: "v_gpu_run", sql: V_GPU_RUN},
   {name: "v_io_warnings", sql: V_IO_WARNINGS},
+  {name: "v_run_checks", sql: V_RUN_CHECKS},
   {name: "v_warnings", sql: V_WARNINGS}
 ];
 

@@ -266,11 +266,11 @@ function esmSections(report: Report): Section[] {
     const runRows = report.gpu_runs.map((g) => {
       const m = (s: string) => mark(s, r(g.run, ["gpu"]));
       const note = [g.duplicated ? "duplicated" : "", g.has_window ? "" : "no ESM-2 window", g.unmeasured_gpus > 0 ? `${g.unmeasured_gpus} unmeasured` : ""].filter(Boolean).join(", ");
-      return {cells: [g.run, orNA(g.gpus), String(g.devices), String(g.monitors), `${count(g.samples)} / ${count(g.samples_total)}`, m(pct(g.mean_utilization)), m(pct(g.median_utilization)), m(pct(g.p10_utilization)), m(pct(g.share_at_or_above_80)), note]};
+      return {cells: [g.run, orNA(g.gpus), String(g.devices), String(g.monitors), `${count(g.samples)} / ${count(g.samples_total)}`, m(pct(g.coverage)), m(pct(g.mean_utilization)), m(pct(g.median_utilization)), m(pct(g.p10_utilization)), m(pct(g.share_at_or_above_80)), note]};
     });
     const deviceRows = report.gpu.map((g) => {
       const m = (s: string) => mark(s, r(g.run, ["gpu"]));
-      return {cells: [g.run, String(g.device), String(g.monitor_count), count(g.samples), m(pct(g.mean_utilization)), m(pct(g.median_utilization)), m(pct(g.p10_utilization)), m(pct(g.share_at_or_above_80)), g.mean_power_watts === null ? NA : `${num(g.mean_power_watts)} W`, g.peak_memory_mib === null ? NA : `${count(Math.round(g.peak_memory_mib))} MiB`, g.duplicated ? "DUPLICATED" : ""]};
+      return {cells: [g.run, String(g.device), String(g.monitor_count), count(g.samples), m(pct(g.coverage)), m(pct(g.mean_utilization)), m(pct(g.median_utilization)), m(pct(g.p10_utilization)), m(pct(g.share_at_or_above_80)), g.mean_power_watts === null ? NA : `${num(g.mean_power_watts)} W`, g.peak_memory_mib === null ? NA : `${count(Math.round(g.peak_memory_mib))} MiB`, g.duplicated ? "DUPLICATED" : ""]};
     });
     const util = ["Mean", "Median", "P10", ">= 80 %"];
     sections.push({
@@ -278,8 +278,8 @@ function esmSections(report: Report): Section[] {
       level: 2,
       blocks: [
         ...(lines.length ? [{kind: "lines", lines} as Block] : []),
-        {kind: "table", head: ["Run", "GPUs", "Devices", "Monitors", "Samples (ESM-2 / all)", ...util, "Note"], right: [1, 2, 3, 4, 5, 6, 7, 8], rows: runRows},
-        {kind: "table", head: ["Run", "Device", "Monitors", "Samples", ...util, "Mean power", "Peak memory", "Note"], right: [1, 2, 3, 4, 5, 6, 7, 8, 9], rows: deviceRows}
+        {kind: "table", head: ["Run", "GPUs", "Devices", "Monitors", "Samples (ESM-2 / all)", "Coverage", ...util, "Note"], right: [1, 2, 3, 4, 5, 6, 7, 8, 9], rows: runRows},
+        {kind: "table", head: ["Run", "Device", "Monitors", "Samples", "Coverage", ...util, "Mean power", "Peak memory", "Note"], right: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], rows: deviceRows}
       ]
     });
   }

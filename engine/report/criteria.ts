@@ -23,6 +23,7 @@ import {InputError} from "../errors.ts";
 import type {CriterionSpec} from "../study.ts";
 import {intervalVerdict, meetsTarget} from "../metrics/stats.ts";
 import {formatTarget, formatUnit, type Unit} from "../render/format.ts";
+import {GPU_COVERAGE_MIN} from "../metrics/views.ts";
 import type {CriterionStatus, Report, ReportCriterion, ReportRun} from "./types.ts";
 
 export type ReportFigures = Omit<Report, "criteria" | "summary">;
@@ -31,7 +32,7 @@ interface Measurement {
   run: string;
   value: number | null;
   /** forces the status whatever the value */
-  status?: "no_data" | "invalid";
+  status?: "no_data" | "invalid" | "fail";
   reason?: string;
   /** doubt that turns a pass into inconclusive */
   caveat?: string;
@@ -132,6 +133,15 @@ function correctnessMetric(level: "per_frame" | "consensus", field: "label_agree
         // without a log nothing shows the run finished: outputs lacking reference IDs may be a partial run
         return {run: run.id, value: null, status: "no_data", reason: `run ${run.id} has no log and its outputs lack ${c.missing} of ${c.reference_rows} reference IDs: a partial run cannot be ruled out`};
       }
+      if (c.missing > 0 || c.extra > 0) {
+        // every reference ID must be compared: a truncated file on either side is not agreement
+        return {
+          run: run.id,
+          value: c[field],
+          status: "fail",
+          reason: `${name} outputs incomplete: ${c.missing} of ${c.reference_rows} reference IDs missing from ${run.id}, ${c.extra} of its ${c.run_rows} IDs not in the reference`
+        };
+      }
       const value = c[field];
       if (value === null) return {run: run.id, value: null, status: "no_data", reason: `scores not compared at ${name} level (a side has no scores)`};
       if (c.model_match === false) {
@@ -179,6 +189,10 @@ function gpuMetric(field: "mean_utilization" | "median_utilization" | "share_at_
       }
       if (g.unmeasured_gpus > 0) {
         return {run: run.id, value, status: "invalid", reason: `only ${g.devices} of ${g.gpus} GPUs of ${run.id} sampled`};
+      }
+      if (g.coverage === null || g.coverage < GPU_COVERAGE_MIN) {
+        const share = g.coverage === null ? "an unknown share" : `${(g.coverage * 100).toFixed(1)} %`;
+        return {run: run.id, value, status: "no_data", reason: `GPU samples of ${run.id} cover ${share} of the ESM-2 window (at least ${GPU_COVERAGE_MIN * 100} % of it on every device needed)`};
       }
       return {run: run.id, value};
     },
@@ -338,15 +352,43 @@ const PRECEDENCE: CriterionStatus[] = ["fail", "invalid", "no_data", "inconclusi
 
 /**
  * Findings that mean a run's figures measure something else than a full, clean run: a resumed run
- * re-timed only part of its work, reused outputs were not recomputed, workers failed, the stage times do
- * not add up to the total. A criterion reading an affected figure of such a run is `invalid` (the value is
- * still shown), never `pass`.
+ * re-timed only part of its work, reused outputs were not recomputed, workers failed or never finished,
+ * the stage times do not add up to the total, the summary contradicts its own log, the run used another
+ * GPU count or workload than the run it is compared with, a scaling is physically impossible. A
+ * criterion reading an affected figure of such a run is `invalid` (the value is still shown), never
+ * `pass`. Besides these codes, ANY error-severity finding whose `affects` touches the criterion's areas
+ * (a broken artifact, a shared log) has the same effect: evidence with an error cannot support a pass.
  */
-export const CONTAMINATING_FINDINGS: ReadonlySet<string> = new Set(["resumed_run", "stale_output_reused", "partial_failure", "stage_sum_mismatch"]);
+export const CONTAMINATING_FINDINGS: ReadonlySet<string> = new Set([
+  "resumed_run",
+  "stale_output_reused",
+  "partial_failure",
+  "stage_sum_mismatch",
+  "worker_incomplete",
+  "summary_contradicts_log",
+  "gpu_count_mismatch",
+  "log_shared",
+  "workload_mismatch",
+  "scaling_impossible",
+  "negative_overhead"
+]);
 
-/** The first contaminating warning on `runIds` that touches one of `areas`. */
+/**
+ * The first contaminating or error finding on `runIds` (or study-wide) that touches one of `areas`;
+ * correctness also reads the reference, so the reference's findings count for it.
+ */
 function contamination(report: ReportFigures, runIds: readonly string[], areas: readonly string[]) {
-  return report.warnings.find((w) => w.run !== null && runIds.includes(w.run) && w.severity !== "info" && CONTAMINATING_FINDINGS.has(w.code) && w.affects.some((a) => areas.includes(a)));
+  const sources = areas.includes("correctness") ? [...runIds, "reference"] : runIds;
+  return report.warnings.find(
+    (w) =>
+      (w.run === null || sources.includes(w.run)) &&
+      (w.severity === "error" || (w.severity !== "info" && CONTAMINATING_FINDINGS.has(w.code))) &&
+      w.affects.some((a) => areas.includes(a))
+  );
+}
+
+function where(w: ReportFigures["warnings"][number]): string {
+  return w.file ? `${w.file}${w.line !== null ? `:${w.line}` : ""}` : w.ref;
 }
 
 function judge(m: Measurement, spec: CriterionSpec): {status: CriterionStatus; reason: string | null} {
@@ -384,7 +426,9 @@ export function evaluateCriterion(report: ReportFigures, spec: CriterionSpec): R
   const {runs, empty} = selectRuns(report, selector);
   const base = {id: spec.id, label: spec.label, metric: spec.metric, comparison: spec.comparison, target: spec.target, display_target: formatTarget(metric.unit, spec.comparison, spec.target)};
   const flags = (selected: string[]) => {
-    const runIds = spec.metric.startsWith("scaling.") ? [...selected, ...selected.flatMap((id) => scaledFrom(report, id))] : selected;
+    const compared = spec.metric.startsWith("scaling.") ? [...selected, ...selected.flatMap((id) => scaledFrom(report, id))] : selected;
+    // correctness reads the reference too: its findings are flagged (and judged, see contamination)
+    const runIds = metric.areas.includes("correctness") ? [...compared, "reference"] : compared;
     const refs = report.warnings.filter((w) => (w.run === null || runIds.includes(w.run)) && w.affects.some((a) => metric.areas.includes(a))).map((w) => w.ref);
     return [...new Set(refs)];
   };
@@ -398,7 +442,10 @@ export function evaluateCriterion(report: ReportFigures, spec: CriterionSpec): R
       // a scaling figure also reads the run it scales from
       const from = spec.metric.startsWith("scaling.") ? report.scaling.find((x) => x.to === run.id)?.from : undefined;
       const taint = contamination(report, from ? [run.id, from] : [run.id], metric.areas);
-      if (taint) return {run: run.id, value: m.value, status: "invalid" as CriterionStatus, reason: `${taint.run} is contaminated (${taint.code}, ${taint.ref}): ${taint.message}`, interval: null};
+      if (taint) {
+        const who = taint.run === null ? "the study" : taint.run;
+        return {run: run.id, value: m.value, status: "invalid" as CriterionStatus, reason: `${who} is contaminated (${taint.code}, ${taint.ref}, ${where(taint)}): ${taint.message}`, interval: null};
+      }
     }
     return {run: run.id, value: m.value, ...judged, interval: m.interval ? {lo: m.interval.lo, hi: m.interval.hi} : null};
   });

@@ -342,7 +342,10 @@ async function readGpu(q: (sql: string) => Promise<Row[]>): Promise<ReportGpu[]>
     share_at_or_above_80: g.share_at_or_above_80 ?? null,
     mean_power_watts: g.mean_power_watts ?? null,
     peak_memory_mib: g.peak_memory_mib ?? null,
-    duplicated: g.run_duplicated
+    duplicated: g.run_duplicated,
+    sample_interval_seconds: g.sample_interval_seconds ?? null,
+    window_seconds: g.window_seconds ?? null,
+    coverage: g.coverage ?? null
   }));
 }
 
@@ -361,7 +364,8 @@ async function readGpuRuns(q: (sql: string) => Promise<Row[]>): Promise<ReportGp
     p10_utilization: g.p10_utilization ?? null,
     share_at_or_above_80: g.share_at_or_above_80 ?? null,
     duplicated: g.duplicated,
-    unmeasured_gpus: g.unmeasured_gpus
+    unmeasured_gpus: g.unmeasured_gpus,
+    coverage: g.coverage ?? null
   }));
 }
 

@@ -198,6 +198,11 @@ export interface ReportGpu {
   peak_memory_mib: number | null;
   /** all monitors of a multi-GPU run sampled this same device */
   duplicated: boolean;
+  /** median gap between a monitor's consecutive samples of the device, at most 2 s */
+  sample_interval_seconds: number | null;
+  window_seconds: number | null;
+  /** samples x sample interval / ESM-2 window, at most 1 (the best-covering monitor of the device) */
+  coverage: number | null;
 }
 
 /** GPU measurement of a run during ESM-2, all devices pooled (what the gpu_utilization criterion reads). */
@@ -215,6 +220,8 @@ export interface ReportGpuRun {
   share_at_or_above_80: number | null;
   duplicated: boolean;
   unmeasured_gpus: number;
+  /** coverage of the least-covered measured device (see ReportGpu.coverage); null without samples */
+  coverage: number | null;
 }
 
 export interface ReportIoWarnings {

@@ -190,6 +190,7 @@ async function ingestConsoleLog(context: IngestContext, run: RunSpec, runRow: Ro
     outcome: log.outcome,
     total_seconds: summaryComplete ? log.summary!.totalSeconds : null,
     total_hms: summaryComplete ? log.summary!.totalHms : null,
+    total_line: summaryComplete ? log.summary!.totalLine : null,
     architecture: m.architecture,
     input_path: m.input,
     gpu_names: gpuNames.length ? gpuNames.join(", ") : null,
@@ -204,9 +205,7 @@ async function ingestConsoleLog(context: IngestContext, run: RunSpec, runRow: Ro
   if (log.summary && !summaryComplete) {
     context.finding({run_id: run.id, code: "summary_incomplete", severity: "error", message: "PIPELINE SUMMARY block is cut off: total wall time not trusted", file, line: log.summary.line, affects: ["timing", "scaling"]});
   }
-  if (m.cudaDeviceCount !== null && m.cudaDeviceCount !== run.gpus && m.worldSize !== run.gpus) {
-    context.finding({run_id: run.id, code: "gpu_count_mismatch", severity: "warning", message: `study says ${run.gpus} GPU(s); the log detected ${m.cudaDeviceCount}${m.worldSize ? ` and ran ESM-2 on ${m.worldSize}` : ""}`, file, line: null, affects: ["scaling"]});
-  }
+  // the study's GPU count against the log's detected and used GPUs: v_run_checks / v_warnings (gpu_count_mismatch)
   await insertRows(context.connection, "run_config", Object.entries(m.config).map(([key, value]) => ({run_id: run.id, key, value})));
   await insertRows(context.connection, "stages", stageRows(run.id, log));
   if (log.summary) {
@@ -250,19 +249,19 @@ function stageRows(runId: string, log: ConsoleLog): Row[] {
   const row = (name: string): Row => {
     let r = byName.get(name);
     if (!r) {
-      r = {run_id: runId, stage: name, ord: null, seconds: null, summary_seconds: null, completed_seconds: null, summary_pct: null, skipped: false, is_gpu: (GPU_STAGES as readonly string[]).includes(name), started_at: null, ended_at: null, extras: null};
+      r = {run_id: runId, stage: name, ord: null, seconds: null, summary_seconds: null, completed_seconds: null, summary_pct: null, summary_line: null, completed_line: null, skipped: false, is_gpu: (GPU_STAGES as readonly string[]).includes(name), started_at: null, ended_at: null, extras: null};
       byName.set(name, r);
     }
     return r;
   };
   for (const s of log.stages) {
     const r = row(s.name);
-    Object.assign(r, {ord: s.order ?? r.ord, completed_seconds: s.seconds, skipped: s.skipped || (r.skipped as boolean), started_at: ts(s.startedAt), ended_at: ts(s.endedAt), extras: Object.keys(s.extras).length ? s.extras : null});
+    Object.assign(r, {ord: s.order ?? r.ord, completed_seconds: s.seconds, completed_line: s.completedLine, skipped: s.skipped || (r.skipped as boolean), started_at: ts(s.startedAt), ended_at: ts(s.endedAt), extras: Object.keys(s.extras).length ? s.extras : null});
   }
   const summaryComplete = log.summary?.complete === true;
   for (const s of log.summary?.stages ?? []) {
     const r = row(s.name);
-    Object.assign(r, {ord: r.ord ?? s.order, summary_seconds: s.seconds, summary_pct: s.pct, skipped: s.skipped || (r.skipped as boolean)});
+    Object.assign(r, {ord: r.ord ?? s.order, summary_seconds: s.seconds, summary_pct: s.pct, summary_line: s.line, skipped: s.skipped || (r.skipped as boolean)});
   }
   for (const r of byName.values()) {
     r.seconds = r.skipped ? null : summaryComplete && r.summary_seconds !== null ? r.summary_seconds : r.completed_seconds;

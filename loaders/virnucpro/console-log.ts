@@ -164,7 +164,8 @@ class RunParser {
         seconds: null,
         skipped: false,
         extras: {},
-        line: record.line
+        line: record.line,
+        completedLine: null
       });
       return;
     }
@@ -293,7 +294,8 @@ class RunParser {
         seconds: null,
         skipped: false,
         extras: {},
-        line: record.line
+        line: record.line,
+        completedLine: null
       };
       this.stages.push(stage);
       this.finding(
@@ -305,6 +307,7 @@ class RunParser {
       );
     }
     stage.endedAt = record.at;
+    stage.completedLine = record.line;
     stage.seconds = completed.seconds;
     stage.extras = completed.extras;
     stage.skipped = completed.skipped;
@@ -326,6 +329,7 @@ class RunParser {
       line: record.line,
       totalSeconds: null,
       totalHms: null,
+      totalLine: null,
       stages: [],
       bottlenecks: [],
       architecture: null,
@@ -353,6 +357,7 @@ class RunParser {
     if (total) {
       summary.totalHms = total.hms;
       summary.totalSeconds = total.seconds;
+      summary.totalLine = record.line;
       return true;
     }
     const stage = parseSummaryStage(message);

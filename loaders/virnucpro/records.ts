@@ -39,7 +39,9 @@ export const StageEventSchema = z.object({
   skipped: z.boolean(),
   /** bracket extras, ints without separators, floats as numbers, strings as strings */
   extras: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
-  line: int.positive()
+  line: int.positive(),
+  /** line of the `completed in` record (null until the stage completes) */
+  completedLine: int.positive().nullable()
 });
 export type StageEvent = z.infer<typeof StageEventSchema>;
 
@@ -47,6 +49,8 @@ export const SummarySchema = z.object({
   line: int.positive(),
   totalSeconds: nonneg.nullable(),
   totalHms: z.string().nullable(),
+  /** line of `Total wall time` */
+  totalLine: int.positive().nullable(),
   stages: z.array(
     z.object({
       order: int.positive(),

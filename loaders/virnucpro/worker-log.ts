@@ -230,7 +230,7 @@ export function parseWorkerRecords(records: LogRecord[], worker: number, options
   if (log.completedAt === null) {
     const last = segment.at(-1)?.line ?? null;
     findings.push(
-      finding("worker_incomplete", "warning", `worker ${worker} never logged 'Worker ${worker} completed successfully'${errors ? " (it logged errors)" : ""}: its run did not finish`, last, ["throughput", "timing"])
+      finding("worker_incomplete", "warning", `worker ${worker} never logged 'Worker ${worker} completed successfully'${errors ? " (it logged errors)" : ""}: its run did not finish`, last, ["throughput", "timing", "packing"])
     );
   }
   return WorkerLogSchema.parse(log);

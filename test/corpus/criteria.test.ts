@@ -105,6 +105,26 @@ describe("criteria on contaminated and missing data", () => {
     }
   });
 
+  it("an error finding of any code on the run or the reference blocks a pass; the reason names it with file and line", () => {
+    const f = figures(RUNS(), [warning("W1", "2gpu", "artifact_unreadable", ["correctness"], "error")]);
+    const c = evaluateCriterion(f, spec("consensus_agreement"));
+    expect(c.per_run!.map((p) => [p.run, p.status])).toEqual([["1gpu", "pass"], ["2gpu", "invalid"]]);
+    expect(c.per_run![1]!.reason).toBe("2gpu is contaminated (artifact_unreadable, W1, x.log:7): artifact_unreadable in 2gpu");
+    const ref = evaluateCriterion(figures(RUNS(), [warning("W1", "reference", "empty_predictions", ["correctness"], "error")]), spec("consensus_agreement"));
+    expect(ref.per_run!.map((p) => p.status)).toEqual(["invalid", "invalid"]);
+    // the reference's errors concern correctness only: times are unaffected
+    expect(evaluateCriterion(figures(RUNS(), [warning("W1", "reference", "artifact_unreadable", ["correctness", "timing"], "error")]), spec("time_2gpu")).status).toBe("pass");
+  });
+
+  it("truncated outputs on either side fail correctness, the reason counting the missing and extra IDs", () => {
+    const f = figures(RUNS());
+    f.correctness[1] = {...f.correctness[1]!, compared: 2, missing: 998, run_rows: 2};
+    const c = evaluateCriterion(f, spec("consensus_agreement"));
+    expect(c.per_run![1]).toMatchObject({status: "fail", reason: "consensus outputs incomplete: 998 of 1000 reference IDs missing from 2gpu, 0 of its 2 IDs not in the reference"});
+    f.correctness[0] = {...f.correctness[0]!, compared: 5, extra: 995, reference_rows: 5};
+    expect(evaluateCriterion(f, spec("consensus_agreement")).per_run![0]!.status).toBe("fail");
+  });
+
   it("property: no criterion passes on a run that is not complete or carries a contaminating warning on its area", () => {
     const statusArb = fc.constantFrom<Status>("complete", "complete", "incomplete", "failed", "broken", "no_log");
     const code = fc.constantFrom(...CONTAMINATING_FINDINGS, "cached_index", "packing_logged_differs", "no_summary");
@@ -131,7 +151,8 @@ describe("criteria on contaminated and missing data", () => {
                 const allowed = c.metric.startsWith("correctness.") ? ["complete", "no_log"] : ["complete"];
                 expect(allowed, `${c.id} passed on ${x.id} (${x.status})`).toContain(x.status);
                 const areas = c.metric.startsWith("correctness.") ? ["correctness"] : c.metric.startsWith("baseline.") ? ["timing", "baseline"] : c.metric.startsWith("scaling.") ? ["timing", "scaling"] : ["timing"];
-                const tainted = warnings.find((w) => w.run === x.id && w.severity !== "info" && CONTAMINATING_FINDINGS.has(w.code) && w.affects.some((a) => areas.includes(a)));
+                // a contaminating code, or any error, on an area the criterion reads
+                const tainted = warnings.find((w) => w.run === x.id && (w.severity === "error" || (w.severity !== "info" && CONTAMINATING_FINDINGS.has(w.code))) && w.affects.some((a) => areas.includes(a)));
                 expect(tainted, `${c.id} passed on contaminated ${x.id}`).toBeUndefined();
               }
             }

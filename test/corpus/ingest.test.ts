@@ -90,13 +90,17 @@ function refOf(o: Outcome, run: string, code: string): string {
 
 /**
  * A broken consensus file: the consensus level is derived from the run's whole per-frame file (the
- * pipeline's own rule, FORMATS §8.2), so the figure stays right; the file's error is flagged on it.
+ * pipeline's own rule, FORMATS §8.2) so a figure is still shown, but an artifact with an error cannot
+ * support a pass: the criterion is invalid, its reason naming the finding and the file's line.
  */
-function expectDerivedAndFlagged(o: Outcome, code: string): void {
+function expectDerivedAndFlagged(o: Outcome, code: string, line: number): void {
   const c = o.report.correctness.find((x) => x.run === "2gpu" && x.level === "consensus")!;
   expect(c.derived_consensus.run).toBe(true);
-  expect(criterion(o, "consensus_agreement").per_run!["2gpu"]).toBe(criterion(control, "consensus_agreement").per_run!["2gpu"]);
-  expect(criterion(o, "consensus_agreement").flags).toContain(refOf(o, "2gpu", code));
+  expect(criterion(control, "consensus_agreement").per_run!["2gpu"]).toBe("pass");
+  expect(criterion(o, "consensus_agreement").per_run!["2gpu"]).toBe("invalid");
+  const ref = refOf(o, "2gpu", code);
+  expect(criterion(o, "consensus_agreement").reason).toContain(`2gpu: 2gpu is contaminated (${code}, ${ref}, ${CONSENSUS("2gpu")}:${line})`);
+  expect(criterion(o, "consensus_agreement").flags).toContain(ref);
 }
 
 function statuses(o: Outcome): Record<string, CriterionStatus> {
@@ -308,7 +312,7 @@ describe("gpu_metrics files", () => {
 });
 
 describe("prediction files", () => {
-  it("duplicate IDs in the 2-GPU per-frame file: an error at the second line; per-frame correctness no_data, consensus unaffected", async () => {
+  it("duplicate IDs in the 2-GPU per-frame file: an error at the second line; per-frame correctness no_data, consensus invalid", async () => {
     let line = 0;
     const o = await outcome(async (dir) =>
       edit(dir, PER_FRAME("2gpu"), (text) => {
@@ -320,13 +324,14 @@ describe("prediction files", () => {
     );
     expect(added(o)).toEqual([["2gpu", "artifact_unreadable", "error", PER_FRAME("2gpu"), line]]);
     expect(o.report.correctness.filter((c) => c.run === "2gpu").map((c) => c.level)).toEqual(["consensus"]);
-    expect(criterion(o, "consensus_agreement").per_run!["2gpu"]).toBe(criterion(control, "consensus_agreement").per_run!["2gpu"]);
+    // the consensus figure is still computed, but a run whose outputs carry an error cannot pass on them
+    expect(criterion(o, "consensus_agreement").per_run!["2gpu"]).toBe("invalid");
   });
 
-  it("consensus file with a missing column: an error at line 1; consensus derived from per-frame and flagged", async () => {
+  it("consensus file with a missing column: an error at line 1; consensus derived from per-frame, the criterion invalid", async () => {
     const o = await outcome(async (dir) => edit(dir, CONSENSUS("2gpu"), (text) => text.replace("Modified_ID\tIs_Virus", "Modified_ID\tIsVirus")));
     expect(added(o)).toEqual([["2gpu", "artifact_unreadable", "error", CONSENSUS("2gpu"), 1]]);
-    expectDerivedAndFlagged(o, "artifact_unreadable");
+    expectDerivedAndFlagged(o, "artifact_unreadable", 1);
   });
 
   it("extra columns: an info finding, figures unchanged", async () => {
@@ -341,16 +346,16 @@ describe("prediction files", () => {
     expect(o.report.correctness).toEqual(control.report.correctness);
   });
 
-  it("an empty (0-byte) consensus file: an error at line 1; consensus derived from per-frame and flagged", async () => {
+  it("an empty (0-byte) consensus file: an error at line 1; consensus derived from per-frame, the criterion invalid", async () => {
     const o = await outcome(async (dir) => writeFile(path.join(dir, CONSENSUS("2gpu")), ""));
     expect(added(o)).toEqual([["2gpu", "artifact_unreadable", "error", CONSENSUS("2gpu"), 1]]);
-    expectDerivedAndFlagged(o, "artifact_unreadable");
+    expectDerivedAndFlagged(o, "artifact_unreadable", 1);
   });
 
-  it("a header-only consensus file: empty_predictions at line 2; consensus derived from per-frame and flagged", async () => {
+  it("a header-only consensus file: empty_predictions at line 2; consensus derived from per-frame, the criterion invalid", async () => {
     const o = await outcome(async (dir) => edit(dir, CONSENSUS("2gpu"), (text) => `${linesOf(text)[0]}\n`));
     expect(added(o)).toEqual([["2gpu", "empty_predictions", "error", CONSENSUS("2gpu"), 2]]);
-    expectDerivedAndFlagged(o, "empty_predictions");
+    expectDerivedAndFlagged(o, "empty_predictions", 2);
   });
 
   it("both prediction files empty: correctness of that run is no_data", async () => {

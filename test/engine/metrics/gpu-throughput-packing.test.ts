@@ -82,7 +82,7 @@ describe("GPU utilisation during ESM-2", () => {
       await d.connection.run("UPDATE gpu_samples SET device = 0 WHERE run_id = '2gpu'");
       await d.insert("findings", [{run_id: "2gpu", code: "gpu_monitors_same_device", severity: "warning", message: "both gpu_metrics files sampled device 0", file: "logs/gpu_metrics_m1.log", affects: "gpu"}]);
     });
-    expect(report.warnings.filter((w) => w.run === "2gpu" && w.affects.includes("gpu")).map((w) => w.code)).toEqual(["gpu_monitors_same_device"]);
+    expect(report.warnings.filter((w) => w.run === "2gpu" && w.affects.includes("gpu")).map((w) => w.code)).toEqual(["gpu_monitors_same_device", "gpu_coverage_low"]);
     expect(perRunStatus(report, "gpu_utilization", "2gpu")).toBe("invalid");
   });
 

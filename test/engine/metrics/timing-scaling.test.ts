@@ -220,7 +220,9 @@ describe("stage-sum cross-check", () => {
     const status = Object.fromEntries(report.criteria.map((c) => [c.id, c.status]));
     expect(status.time_1gpu).toBe("invalid");
     expect(status.scaling).toBe("invalid");
-    expect(report.criteria.find((c) => c.id === "scaling")!.reason).toContain("1gpu is contaminated (stage_sum_mismatch");
+    // the total contradicts its own H:M:S (00:53:20) too: that error is named first, the sum mismatch is flagged as well
+    expect(report.criteria.find((c) => c.id === "scaling")!.reason).toContain("1gpu is contaminated (summary_contradicts_log");
+    expect(report.runs[0]!.flags.map((f) => f.code)).toEqual(expect.arrayContaining(["summary_contradicts_log", "stage_sum_mismatch"]));
     expect(status.time_2gpu).toBe("fail"); // 2025.0 >= 1800, judged: 2gpu is clean
     expect(status.baseline_speedup).toBe("pass"); // 12600 / 2025.0 on the clean headline run
   });

@@ -59,10 +59,12 @@ describe("the default (Phase 10) criteria", () => {
     expect(c.baseline_speedup!.value).toBeCloseTo(6.222222, 5); // 12600 / 2025.0, the headline run
     expect(c.consensus_agreement!.status).toBe("pass");
     expect(c.consensus_agreement!.value).toBe(1); // 100 / 100 on both runs
-    // 1gpu mean 0.79 (not > 0.8) fails; 2gpu 0.85 passes; the criterion shows the worst value
-    expect(c.gpu_utilization!.status).toBe("fail");
+    // 1gpu mean 0.79, 2gpu 0.85, but from 5 samples each over a 2591-s and a 1383-s window: a handful of
+    // samples cannot stand for the stage, so neither is judged (coverage stated in the reason)
+    expect(c.gpu_utilization!.status).toBe("no_data");
     expect(c.gpu_utilization!.value).toBeCloseTo(0.79, 10);
-    expect(perRun(c.gpu_utilization!, "2gpu").status).toBe("pass");
+    expect(perRun(c.gpu_utilization!, "2gpu").status).toBe("no_data");
+    expect(perRun(c.gpu_utilization!, "1gpu").reason).toBe("GPU samples of 1gpu cover 0.4 % of the ESM-2 window (at least 50 % of it on every device needed)");
     // 1gpu 45000 / 49152 = 0.9155 passes; 2gpu 69100 / 81920 = 0.8435 fails
     expect(c.packing_efficiency!.status).toBe("fail");
     expect(c.packing_efficiency!.value).toBeCloseTo(0.843506, 5);

@@ -160,12 +160,12 @@ export function sampleReport(): Report {
       {run: "2gpu", worker: null, token_budget: null, batches: 280, tokens: 4_301_555, efficiency: null, logged_efficiency: 3.574, logged_rescaled: null, method: "sampled_batches"}
     ],
     gpu: [
-      {run: "1gpu", device: 0, monitor_count: 1, samples: 2590, window_start: null, window_end: null, mean_utilization: 0.912, median_utilization: 0.95, p10_utilization: 0.81, share_at_or_above_80: 0.91, mean_power_watts: 382.4, peak_memory_mib: 21_844, duplicated: false},
-      {run: "2gpu", device: 0, monitor_count: 2, samples: 2766, window_start: null, window_end: null, mean_utilization: 0.884, median_utilization: 0.93, p10_utilization: 0.7, share_at_or_above_80: 0.86, mean_power_watts: 371.0, peak_memory_mib: 21_002, duplicated: true}
+      {run: "1gpu", device: 0, monitor_count: 1, samples: 2590, window_start: null, window_end: null, mean_utilization: 0.912, median_utilization: 0.95, p10_utilization: 0.81, share_at_or_above_80: 0.91, mean_power_watts: 382.4, peak_memory_mib: 21_844, duplicated: false, sample_interval_seconds: 1, window_seconds: 2591.1, coverage: 0.9996},
+      {run: "2gpu", device: 0, monitor_count: 2, samples: 2766, window_start: null, window_end: null, mean_utilization: 0.884, median_utilization: 0.93, p10_utilization: 0.7, share_at_or_above_80: 0.86, mean_power_watts: 371.0, peak_memory_mib: 21_002, duplicated: true, sample_interval_seconds: 1, window_seconds: 1383.2, coverage: 1}
     ],
     gpu_runs: [
-      {run: "1gpu", gpus: 1, samples_total: 3201, samples: 2590, monitors: 1, devices: 1, has_window: true, mean_utilization: 0.912, median_utilization: 0.95, p10_utilization: 0.81, share_at_or_above_80: 0.91, duplicated: false, unmeasured_gpus: 0},
-      {run: "2gpu", gpus: 2, samples_total: 4050, samples: 2766, monitors: 2, devices: 1, has_window: true, mean_utilization: 0.884, median_utilization: 0.93, p10_utilization: 0.7, share_at_or_above_80: 0.86, duplicated: true, unmeasured_gpus: 1}
+      {run: "1gpu", gpus: 1, samples_total: 3201, samples: 2590, monitors: 1, devices: 1, has_window: true, mean_utilization: 0.912, median_utilization: 0.95, p10_utilization: 0.81, share_at_or_above_80: 0.91, duplicated: false, unmeasured_gpus: 0, coverage: 0.9996},
+      {run: "2gpu", gpus: 2, samples_total: 4050, samples: 2766, monitors: 2, devices: 1, has_window: true, mean_utilization: 0.884, median_utilization: 0.93, p10_utilization: 0.7, share_at_or_above_80: 0.86, duplicated: true, unmeasured_gpus: 1, coverage: 1}
     ],
     io_warnings: [
       {run: "1gpu", mild: 54, critical: 0, checks: 278, share_of_checks: 54 / 278, min_utilization: 0.42, max_utilization: 0.79},

@@ -374,7 +374,8 @@ describe("stage and run edge cases", () => {
         seconds: 37.4,
         skipped: false,
         extras: {predictions: 794577},
-        line: 1
+        line: 1,
+        completedLine: 1
       }
     ]);
     expect(codes(log)).toContain("unknown_stage_end");
