@@ -19,7 +19,8 @@ import {loadStudy, resolveStudyPath, type RunSpec, type Study} from "../study.ts
 import {BENCHBOOK_VERSION} from "../version.ts";
 import {exists} from "../artifacts.ts";
 import {ingestExecutions} from "./executions.ts";
-import {installViews, materializeCorrectness} from "../metrics/views.ts";
+import {installViews} from "../metrics/views.ts";
+import {storeCorrectness} from "../metrics/correctness-store.ts";
 import {runPaths} from "../../loaders/runner/layout.ts";
 
 /**
@@ -93,6 +94,9 @@ export async function ingestStudy(studyFile: string, options: IngestOptions = {}
 
 async function populate(connection: IngestContext["connection"], study: Study, fingerprint: string, findings: FindingRow[]): Promise<void> {
   await connection.run(SCHEMA_SQL);
+  // prediction rows live only while ingest compares them (TEMP tables shadow the empty stored ones);
+  // the database keeps the comparison itself (metrics/correctness-store.ts)
+  for (const table of PREDICTION_TABLES) await connection.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM main.${table} LIMIT 0`);
   const adapter = adapters[study.pipeline];
   if (!adapter) throw new InputError(`unknown pipeline '${study.pipeline}'`, {file: study.file, expected: Object.keys(adapters).join(", ")});
   const artifacts: ArtifactRow[] = [];
@@ -129,8 +133,11 @@ async function populate(connection: IngestContext["connection"], study: Study, f
   await insertRows(connection, "artifacts", artifacts);
   await insertRows(connection, "findings", findings.map((f) => ({...f, affects: f.affects.join(",")})));
   await installViews(connection);
-  await materializeCorrectness(connection);
+  await storeCorrectness(connection);
+  for (const table of PREDICTION_TABLES) await connection.run(`DROP TABLE temp.${table}`);
 }
+
+const PREDICTION_TABLES = ["predictions_frame", "predictions_consensus"] as const;
 
 /** Cheap change detector: study text plus size and mtime of every file the study points at. */
 async function inputFingerprint(study: Study): Promise<string> {

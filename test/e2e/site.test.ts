@@ -11,7 +11,8 @@ import {openDatabase} from "../../engine/db/duckdb.ts";
 import {ingestStudy} from "../../engine/ingest/ingest.ts";
 import type {Report} from "../../engine/report/types.ts";
 import {buildSite} from "../../engine/site/build.ts";
-import {CORRECTNESS_ROWS_TABLE, installViews, materializeCorrectness} from "../../engine/metrics/views.ts";
+import {installViews} from "../../engine/metrics/views.ts";
+import {storeCorrectness} from "../../engine/metrics/correctness-store.ts";
 import {serveDirectory, type StaticServer} from "../../engine/server/serve.ts";
 import {loadStudy} from "../../engine/study.ts";
 import {chromiumAvailable, CHROMIUM, openBrowser, type BrowserSession, type PageVisit} from "./browser.ts";
@@ -166,10 +167,9 @@ describe.skipIf(!chromiumAvailable())("strings from logs in the browser", () => 
       // a sequence whose label flips between the reference and the run, and a finding with markup
       await db.connection.run(`INSERT INTO predictions_consensus VALUES ('reference', '${id}', true, 0.05, 0.95), ('${run}', '${id}', false, 0.97, 0.03)`);
       await db.connection.run(`INSERT INTO findings VALUES ('${run}', 'test_markup', 'warning', '${HOSTILE_MESSAGE}', NULL, NULL, 'metadata')`);
-      // ingest stored the row-level comparison: recompute it with the inserted rows
-      await db.connection.run(`DROP TABLE ${CORRECTNESS_ROWS_TABLE}`);
+      // ingest stored the comparison, not the prediction rows: store it again from the inserted rows
       await installViews(db.connection);
-      await materializeCorrectness(db.connection);
+      await storeCorrectness(db.connection);
       await db.connection.run("CHECKPOINT");
     } finally {
       db.close();
