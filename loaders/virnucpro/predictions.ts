@@ -256,11 +256,19 @@ async function endsWithNewline(file: string): Promise<boolean> {
 const typedBadScore = (c: string) => `(${c} IS NULL OR NOT (${c} BETWEEN 0 AND 1))`;
 const typedBadId = (c: string) => `(${c} IS NULL OR trim(${c}) = '' OR ord(left(${c}, 1)) <= 32 OR ord(right(${c}, 1)) <= 32)`;
 
-export async function loadPerFrame(connection: DuckDBConnection, file: string, source: string): Promise<LoadedPredictions> {
+/**
+ * auto: the fast path, the exact loader when it declines. The other two exist for the test that pins
+ * their agreement: exact skips the fast path, fast throws FastPathDeclined instead of falling back.
+ */
+export type LoadMode = "auto" | "exact" | "fast";
+
+export class FastPathDeclined extends Error {}
+
+export async function loadPerFrame(connection: DuckDBConnection, file: string, source: string, mode: LoadMode = "auto"): Promise<LoadedPredictions> {
   const what = "per-frame predictions";
   const {header} = await readHeader(file);
   const extraColumns = checkColumns(file, header, PER_FRAME_COLUMNS, what);
-  const fast = await fastLoad(connection, file, header, {
+  const fast = mode === "exact" ? null : await fastLoad(connection, file, header, {
     table: "predictions_frame",
     source,
     doubles: ["score1", "score2"],
@@ -269,10 +277,11 @@ export async function loadPerFrame(connection: DuckDBConnection, file: string, s
     id: "sequence_id"
   });
   if (fast != null) return {rows: fast, hasScores: true, extraColumns};
+  if (mode === "fast") throw new FastPathDeclined(file);
   return exactPerFrame(connection, file, source, header, extraColumns);
 }
 
-export async function loadConsensus(connection: DuckDBConnection, file: string, source: string): Promise<LoadedPredictions> {
+export async function loadConsensus(connection: DuckDBConnection, file: string, source: string, mode: LoadMode = "auto"): Promise<LoadedPredictions> {
   const what = "consensus predictions";
   const {header} = await readHeader(file);
   const hasScores = header.includes("max_score_0") || header.includes("max_score_1");
@@ -281,7 +290,7 @@ export async function loadConsensus(connection: DuckDBConnection, file: string, 
   // Is_Virus is checked on the text (True/False in any case, spaces around), so it is read as VARCHAR
   // into a boolean only when every cell is one of the two words
   const label = `lower(trim("Is_Virus"))`;
-  const fast = await fastLoad(connection, file, header, {
+  const fast = mode === "exact" ? null : await fastLoad(connection, file, header, {
     table: "predictions_consensus",
     source,
     doubles: hasScores ? ["max_score_0", "max_score_1"] : [],
@@ -290,6 +299,7 @@ export async function loadConsensus(connection: DuckDBConnection, file: string, 
     id: "modified_id"
   });
   if (fast != null) return {rows: fast, hasScores, extraColumns};
+  if (mode === "fast") throw new FastPathDeclined(file);
   return exactConsensus(connection, file, source, header, extraColumns, hasScores);
 }
 
