@@ -165,7 +165,7 @@ export async function allMismatches(connection: DuckDBConnection): Promise<Misma
   return queryRows<MismatchRow>(connection, SERIES_SQL.mismatch_all);
 }
 
-/** Every mismatching row as gzip-compressed CSV with a header line, written by DuckDB (not through JS). */
+/** Every mismatching row as a zstd Parquet file, written by DuckDB (not through JS). */
 export async function copyAllMismatches(connection: DuckDBConnection, file: string): Promise<void> {
-  await connection.run(`COPY (${SERIES_SQL.mismatch_all.trim()}) TO ${sqlString(file)} (FORMAT csv, HEADER true, COMPRESSION gzip)`);
+  await connection.run(`COPY (${SERIES_SQL.mismatch_all.trim()}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
 }
