@@ -254,7 +254,10 @@ async function endsWithNewline(file: string): Promise<boolean> {
 }
 
 const typedBadScore = (c: string) => `(${c} IS NULL OR NOT (${c} BETWEEN 0 AND 1))`;
-const typedBadId = (c: string) => `(${c} IS NULL OR trim(${c}) = '' OR ord(left(${c}, 1)) <= 32 OR ord(right(${c}, 1)) <= 32)`;
+// a superset of the exact ID checks that avoids trim(): an ID that is empty or starts with a space or
+// control character (first byte below '!') or with any non-ASCII character (where trim's Unicode
+// whitespace could be) goes to the exact loader, which decides
+const typedBadId = (c: string) => `(${c} IS NULL OR ${c} < '!' OR ${c} >= chr(128) OR ord(right(${c}, 1)) <= 32)`;
 
 /**
  * auto: the fast path, the exact loader when it declines. The other two exist for the test that pins

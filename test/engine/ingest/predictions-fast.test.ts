@@ -21,7 +21,7 @@ const score = fc.oneof(
   {weight: 2, arbitrary: fc.constantFrom("0", "1", "0.0", "1.0", "0.22702862322330475", "1e-5", "5E-1")},
   {weight: 1, arbitrary: fc.constantFrom(...ODD_SCORES)}
 );
-const ODD_IDS = ["", " ", " a", "a ", "a\u00a0", "\u00a0", "é", "x\u0301", "a\u000b", "dup"];
+const ODD_IDS = ["", " ", " a", "a ", "a\u00a0", "\u00a0", "\u3000", "\u00a0a", "é", "éa", "x\u0301", "a\u000b", "\u007fa", "!a", "dup"];
 /** null: a fresh ID; PREVIOUS: the ID of the row before (a duplicate) */
 const PREVIOUS = "\u0000previous";
 const id = fc.oneof({weight: 8, arbitrary: fc.constant(null)}, {weight: 1, arbitrary: fc.constantFrom(...ODD_IDS)}, {weight: 1, arbitrary: fc.constant(PREVIOUS)});
