@@ -8,7 +8,12 @@
 import fc from "fast-check";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {storeCorrectness} from "../../../engine/metrics/correctness-store.ts";
-import {installViews} from "../../../engine/metrics/views.ts";
+import path from "node:path";
+import {openDatabase, queryRows, type Database} from "../../../engine/db/duckdb.ts";
+import {ingestStudy} from "../../../engine/ingest/ingest.ts";
+import {installViews, storedViewSql} from "../../../engine/metrics/views.ts";
+import {buildReport} from "../../../engine/report/report.ts";
+import {REPO, useTmp} from "../../helpers/tmp.ts";
 import {fixtureDb, referenceRun, release, run, type FixtureDb} from "../../helpers/fixture-db.ts";
 import type {Row} from "../../../engine/db/writer.ts";
 
@@ -82,4 +87,30 @@ describe("stored comparison equals the correctness views", () => {
     // the generator reaches the interesting case: rows compared while others are missing or extra
     expect(compared).toBeGreaterThan(5);
   }, 120_000);
+});
+
+describe("the SQL a report shows runs against the ingested database", () => {
+  const tmp = useTmp();
+  it("every view of report.sql, in order, on a read-only database without prediction rows", async () => {
+    const dir = await tmp();
+    const {dbFile} = await ingestStudy(path.join(REPO, "data", "example", "study.yaml"), {dbFile: path.join(dir, "example.duckdb")});
+    const open = async <T>(fn: (connection: Database["connection"]) => Promise<T>) => {
+      const db = await openDatabase(dbFile, {readOnly: true});
+      try {
+        return await fn(db.connection);
+      } finally {
+        db.close();
+      }
+    };
+    const report = await open((connection) => buildReport(connection));
+    expect(Object.keys(report.sql)).toContain("correctness_store");
+    expect(Object.keys(report.sql)).not.toContain("v_predictions"); // the rows are not in the database
+    expect(report.correctness.some((c) => c.compared > 0 && c.mismatches_total > 0)).toBe(true);
+    // a fresh connection with nothing installed but the SQL the report shows
+    const rows = await open(async (connection) => {
+      for (const [name, sql] of Object.entries(storedViewSql({temporary: true}))) if (name !== "correctness_store") await connection.run(sql);
+      return queryRows<Record<string, unknown>>(connection, "SELECT run_id AS run, level, compared, mismatches_total FROM v_correctness");
+    });
+    expect(sorted(rows)).toEqual(sorted(report.correctness.map((c) => ({run: c.run, level: c.level, compared: c.compared, mismatches_total: c.mismatches_total}))));
+  }, 60_000);
 });
