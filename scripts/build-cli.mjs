@@ -31,6 +31,7 @@ try {
   await rm(staging, {recursive: true, force: true});
   await mkdir(staging, {recursive: true});
   const result = await esbuild.build({
+    absWorkingDir: root, // metafile input paths are relative to it
     entryPoints: [path.join(root, "commands", "cli.ts")],
     outdir: staging,
     entryNames: "[name]",
