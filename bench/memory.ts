@@ -165,7 +165,7 @@ async function outcome(name: string): Promise<string> {
   const db = await openDatabase(path.join(dir, ".benchbook", `${name}.duckdb`), {readOnly: true});
   try {
     const [run] = await queryRows<{status: string; total_seconds: number | null}>(db.connection, "SELECT status, total_seconds FROM runs WHERE run_id = 'big'");
-    const [rows] = await queryRows<{n: number}>(db.connection, "SELECT count(*)::INTEGER AS n FROM predictions_frame");
+    const [rows] = await queryRows<{n: number}>(db.connection, "SELECT coalesce(sum(rows), 0)::INTEGER AS n FROM artifacts WHERE kind = 'predictions_frame'");
     const errors = await queryRows<{code: string}>(db.connection, "SELECT DISTINCT code FROM findings WHERE severity = 'error' ORDER BY 1");
     return `status ${run!.status}, total ${run!.total_seconds ?? "n/a"} s, ${rows!.n.toLocaleString("en-US")} per-frame rows, errors: ${errors.map((e) => e.code).join(", ") || "none"}`;
   } finally {

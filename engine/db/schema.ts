@@ -3,7 +3,9 @@
  * lives). Timestamps are the pipeline log's naive local clock; GPU samples are moved onto it with the
  * offset their file's header reveals.
  *
- * `source` in prediction tables is a run id, or 'reference' for the study's reference outputs.
+ * `source` in prediction tables is a run id, or 'reference' for the study's reference outputs. Ingest
+ * fills TEMP tables of the same name and stores the comparison (metrics/correctness-store.ts, schema 3),
+ * so in an ingested database the prediction tables are empty.
  */
 export const SCHEMA_VERSION = 3;
 

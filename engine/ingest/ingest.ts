@@ -22,7 +22,8 @@ import {loadStudy, resolveStudyPath, type RunSpec, type Study} from "../study.ts
 import {BENCHBOOK_VERSION} from "../version.ts";
 import {exists} from "../artifacts.ts";
 import {ingestExecutions} from "./executions.ts";
-import {installViews, materializeCorrectness} from "../metrics/views.ts";
+import {installViews} from "../metrics/views.ts";
+import {storeCorrectness} from "../metrics/correctness-store.ts";
 import {runPaths} from "../../loaders/runner/layout.ts";
 
 /**
@@ -107,6 +108,9 @@ async function populate(
   findings: FindingRow[]
 ): Promise<void> {
   await connection.run(SCHEMA_SQL);
+  // prediction rows live only while ingest compares them (TEMP tables shadow the empty stored ones);
+  // the database keeps the comparison itself (metrics/correctness-store.ts)
+  for (const table of PREDICTION_TABLES) await connection.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM main.${table} LIMIT 0`);
   const adapter = Object.hasOwn(registry, study.pipeline) ? registry[study.pipeline] : undefined;
   if (!adapter) {
     const line = study.text.split("\n").findIndex((l) => /^pipeline\s*:/.test(l)) + 1;
@@ -151,8 +155,11 @@ async function populate(
   await insertRows(connection, "artifacts", artifacts);
   await insertRows(connection, "findings", findings.map((f) => ({...f, affects: f.affects.join(",")})));
   await installViews(connection);
-  await materializeCorrectness(connection);
+  await storeCorrectness(connection);
+  for (const table of PREDICTION_TABLES) await connection.run(`DROP TABLE temp.${table}`);
 }
+
+const PREDICTION_TABLES = ["predictions_frame", "predictions_consensus"] as const;
 
 /**
  * Change detector: study text, the contents of every file the study points at (a file edited in place

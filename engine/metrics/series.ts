@@ -10,7 +10,7 @@
  * Requires the views of views.ts (installViews) for the mismatch queries.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {queryRows} from "../db/duckdb.ts";
+import {queryRows, sqlString} from "../db/duckdb.ts";
 
 /** Run origin: first log line, else the first GPU sample (runs without a log). */
 const RUN_ORIGIN = `
@@ -163,4 +163,9 @@ export async function topMismatches(connection: DuckDBConnection, options: {limi
 
 export async function allMismatches(connection: DuckDBConnection): Promise<MismatchRow[]> {
   return queryRows<MismatchRow>(connection, SERIES_SQL.mismatch_all);
+}
+
+/** Every mismatching row as a zstd Parquet file, written by DuckDB (not through JS). */
+export async function copyAllMismatches(connection: DuckDBConnection, file: string): Promise<void> {
+  await connection.run(`COPY (${SERIES_SQL.mismatch_all.trim()}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
 }

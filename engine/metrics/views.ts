@@ -11,6 +11,7 @@
  *   views with NULL derived figures, so a criterion can say why it has no data.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
+import {CORRECTNESS_STORE, CORRECTNESS_STORE_SQL, STORED_VIEWS} from "./correctness-store.ts";
 
 /** |logged - true| packing efficiency above which a warning is raised. */
 export const PACKING_LOGGED_WARN = 0.05;
@@ -247,11 +248,10 @@ SELECT *, in_reference AND in_run AS compared,
   in_reference AND in_run AND reference_virus <> run_virus AS label_mismatch
 FROM j`;
 
-/** Agreement per run and level: counts, label-only and label+score agreement, score-difference stats. */
-export const V_CORRECTNESS = `
-CREATE OR REPLACE {TEMP} VIEW v_correctness AS
-WITH tol AS (SELECT tolerance FROM v_release),
-agg AS (
+/** Counts and score-difference statistics per run and level (stored by ingest: correctness-store.ts). */
+export const V_CORRECTNESS_COUNTS = `
+CREATE OR REPLACE {TEMP} VIEW v_correctness_counts AS
+WITH tol AS (SELECT tolerance FROM v_release)
   SELECT run_id, level,
     count(*) FILTER (WHERE in_reference)::INTEGER AS reference_rows,
     count(*) FILTER (WHERE in_run)::INTEGER AS run_rows,
@@ -273,8 +273,12 @@ agg AS (
     count(*) FILTER (WHERE compared AND NOT reference_virus AND NOT run_virus)::INTEGER AS others_others,
     coalesce(bool_or(run_derived), false) AS run_derived,
     coalesce(bool_or(reference_derived), false) AS reference_derived
-  FROM v_correctness_rows GROUP BY run_id, level
-)
+  FROM v_correctness_rows GROUP BY run_id, level`;
+
+/** Agreement per run and level: counts, label-only and label+score agreement, score-difference stats. */
+export const V_CORRECTNESS = `
+CREATE OR REPLACE {TEMP} VIEW v_correctness AS
+WITH tol AS (SELECT tolerance FROM v_release)
 SELECT a.run_id, a.level, a.reference_rows, a.run_rows, a.compared, a.missing, a.extra, a.label_mismatches,
   CASE WHEN a.compared > 0 THEN bb_sig((a.compared - a.label_mismatches)::DOUBLE / a.compared, 12) END AS label_agreement,
   a.compared > 0 AND a.scored = a.compared AS scores_compared,
@@ -291,7 +295,7 @@ SELECT a.run_id, a.level, a.reference_rows, a.run_rows, a.compared, a.missing, a
   a.level = 'consensus' AND a.run_derived AS run_derived,
   a.level = 'consensus' AND a.reference_derived AS reference_derived,
   m.ord
-FROM agg a
+FROM v_correctness_counts a
 LEFT JOIN v_model_match m ON m.run_id = a.run_id`;
 
 /**
@@ -675,6 +679,7 @@ export const VIEWS: ReadonlyArray<{name: string; sql: string}> = [
   {name: "v_model_match", sql: V_MODEL_MATCH},
   {name: "v_predictions", sql: V_PREDICTIONS},
   {name: "v_correctness_rows", sql: V_CORRECTNESS_ROWS},
+  {name: "v_correctness_counts", sql: V_CORRECTNESS_COUNTS},
   {name: "v_correctness", sql: V_CORRECTNESS},
   {name: "v_correctness_mismatches", sql: V_CORRECTNESS_MISMATCHES},
   {name: "v_correctness_histogram", sql: V_CORRECTNESS_HISTOGRAM},
@@ -702,29 +707,42 @@ export function viewSql(options: {temporary?: boolean} = {}): Record<string, str
 }
 
 /**
- * The row-level comparison is the one expensive view (a full outer join of every prediction of every
- * run with the reference). Ingest stores its result once in this table; when the table exists,
- * installViews points v_correctness_rows at it, so a report reads it instead of recomputing the join
- * for each figure. The view's SQL stays the definition (report.sql shows it).
- */
-export const CORRECTNESS_ROWS_TABLE = "correctness_rows";
-
-export async function materializeCorrectness(connection: DuckDBConnection): Promise<void> {
-  await connection.run(`CREATE TABLE ${CORRECTNESS_ROWS_TABLE} AS SELECT * FROM v_correctness_rows`);
-}
-
-/**
  * Create the macros and views. Temporary by default, so a read-only database (report from an
- * already-ingested study) works and the file never carries views of an older benchbook.
+ * already-ingested study) works and the file never carries views of an older benchbook. When the
+ * database holds the stored comparison (correctness-store.ts, written by ingest), the views it stands
+ * for read the stored tables: the prediction rows themselves are not kept.
  */
 export async function installViews(connection: DuckDBConnection, options: {temporary?: boolean} = {}): Promise<void> {
   const temporary = options.temporary ?? true;
   await connection.run(render(MACROS_SQL, temporary));
   for (const v of VIEWS) await connection.run(render(v.sql, temporary));
-  const stored = await connection.runAndReadAll(
-    `SELECT count(*)::INTEGER FROM duckdb_tables() WHERE table_name = '${CORRECTNESS_ROWS_TABLE}' AND NOT temporary AND schema_name = 'main'`
-  );
-  if (Number(stored.getRows()[0]![0]) > 0) {
-    await connection.run(`CREATE OR REPLACE ${temporary ? "TEMP " : ""}VIEW v_correctness_rows AS SELECT * FROM main.${CORRECTNESS_ROWS_TABLE}`);
+  if (await hasStoredCorrectness(connection)) {
+    for (const [view, table] of Object.entries(STORED_VIEWS)) await connection.run(redirectSql(view, table, temporary));
   }
+}
+
+function redirectSql(view: string, table: string, temporary: boolean): string {
+  return `CREATE OR REPLACE ${temporary ? "TEMP " : ""}VIEW ${view} AS SELECT * FROM main.${table}`;
+}
+
+export async function hasStoredCorrectness(connection: DuckDBConnection): Promise<boolean> {
+  const stored = await connection.runAndReadAll(
+    `SELECT count(*)::INTEGER FROM duckdb_tables() WHERE table_name = '${CORRECTNESS_STORE.counts}' AND NOT temporary AND schema_name = 'main'`
+  );
+  return Number(stored.getRows()[0]![0]) > 0;
+}
+
+/**
+ * View SQL as a database with the stored comparison installs it: the stored views read their tables,
+ * and `correctness_store` is the SQL ingest ran over the prediction rows (which the database does not
+ * keep, so v_predictions and v_correctness_rows, empty there, are left out).
+ */
+export function storedViewSql(options: {temporary?: boolean} = {}): Record<string, string> {
+  const temporary = options.temporary ?? false;
+  const out = viewSql(options);
+  delete out.v_predictions;
+  delete out.v_correctness_rows;
+  for (const [view, table] of Object.entries(STORED_VIEWS)) out[view] = redirectSql(view, table, temporary);
+  out.correctness_store = CORRECTNESS_STORE_SQL.map((s) => `${s};`).join("\n\n");
+  return out;
 }

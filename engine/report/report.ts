@@ -26,7 +26,7 @@ import type {
   ReportWorker,
   Status
 } from "./types.ts";
-import {installViews, viewSql} from "../metrics/views.ts";
+import {hasStoredCorrectness, installViews, storedViewSql, viewSql} from "../metrics/views.ts";
 import {repeatStatistics} from "../ingest/executions.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
 
@@ -71,7 +71,8 @@ export async function buildReport(connection: DuckDBConnection, options: BuildRe
     io_warnings: await readIoWarnings(q),
     repeats: await readRepeats(connection, q),
     warnings,
-    sql: viewSql()
+    // the SQL that runs against this database: over the stored comparison when ingest wrote one
+    sql: (await hasStoredCorrectness(connection)) ? storedViewSql() : viewSql()
   };
   const specs = options.criteria && options.criteria.length > 0 ? options.criteria : await defaultCriteria(connection);
   validateCriteria(specs, release.study_file);

@@ -2,9 +2,9 @@
  * Builds the Observable Framework report site of one study database.
  *
  * Framework reuses cached loader output even when its inputs changed, so every build clears the loader
- * cache first (the bundled npm modules in `_node` are keyed by package version and stay). The report is
- * computed once here and handed to every data loader as a JSON file, so a build runs `buildReport` once
- * rather than once per page. The site is built into a staging folder and moved over `outDir` only when
+ * cache first (the bundled npm modules in `_node` are keyed by package version and stay). The report and
+ * every data file are computed here, in this process with one database connection (page-data.ts), and
+ * the data loaders only copy them: a build runs `buildReport` once and starts no TypeScript loader. The site is built into a staging folder and moved over `outDir` only when
  * the build succeeded: a failed build leaves the previous site in place.
  */
 import {mkdir, mkdtemp, readdir, rename, rm, stat, writeFile} from "node:fs/promises";
@@ -52,7 +52,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), `${SITE_WORK_PREFIX}${process.pid}-`));
   try {
     const reportFile = path.join(work, "report.json");
-    await writeFile(reportFile, JSON.stringify(await computeReport(dbFile, study.criteria)));
+    const dataDir = path.join(work, "data");
+    await mkdir(dataDir);
+    await writeFile(reportFile, JSON.stringify(await computeSiteData(dbFile, study.criteria, dataDir)));
     const staging = `${outDir}.building-${process.pid}`;
     await rm(staging, {recursive: true, force: true});
     await mkdir(path.dirname(outDir), {recursive: true});
@@ -64,6 +66,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<void> {
           BENCHBOOK_STUDY: studyFile,
           BENCHBOOK_OUT: staging,
           BENCHBOOK_REPORT_FILE: reportFile,
+          BENCHBOOK_DATA_DIR: dataDir,
           BENCHBOOK_TITLE: `${study.title} (${study.release})`
         });
         // this build's loader output must not be picked up by a later build of another database
@@ -80,11 +83,15 @@ export async function buildSite(options: BuildSiteOptions): Promise<void> {
   }
 }
 
-async function computeReport(dbFile: string, criteria: CriterionSpec[] | undefined) {
+/** The Report and every data file of the site, from one read-only connection (the loaders copy them). */
+async function computeSiteData(dbFile: string, criteria: CriterionSpec[] | undefined, dataDir: string) {
   const {buildReport} = await import("../report/report.ts");
+  const {computePageData} = await import("./page-data.ts");
   const db = await openDatabase(dbFile, {readOnly: true});
   try {
-    return await buildReport(db.connection, {criteria});
+    const report = await buildReport(db.connection, {criteria});
+    await computePageData(report, db.connection, dataDir);
+    return report;
   } finally {
     db.close();
   }

@@ -1,5 +1,5 @@
 /**
- * What the site's data loaders (src/data/*.json.ts) share: where the study's database is, the Report,
+ * What the site's data loaders (src/data/*.js through engine/site/loader.js under `benchbook dev`) share: where the study's database is, the Report,
  * and JSON output. Loaders run as separate processes started by Framework with the working directory of
  * the build, so everything comes from the environment set by buildSite (or `benchbook dev`):
  *   BENCHBOOK_DB           the study's DuckDB file (opened read-only)

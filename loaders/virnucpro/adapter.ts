@@ -438,8 +438,11 @@ async function ingestPredictions(context: IngestContext, runId: string, outputs:
     }
     const file = files[0]!;
     await guard(context, runId, kind, async () => {
+      // the checksum is computed while DuckDB reads the file (its own threads), not after
+      const hashing = hashFile(file);
+      hashing.catch(() => undefined); // a failed load is reported by the load; the hash is then not needed
       const loaded = await load(context.connection, file, runId);
-      const {sha256, bytes} = await hashFile(file);
+      const {sha256, bytes} = await hashing;
       context.artifact({run_id: runId, kind, path: file, bytes, sha256, rows: loaded.rows});
       if (loaded.rows === 0) context.finding({run_id: runId, code: "empty_predictions", severity: "error", message: `${name} has a header but no rows`, file, line: 2, affects: ["correctness"]});
       if (loaded.extraColumns.length) context.finding({run_id: runId, code: "extra_columns", severity: "info", message: `${name}: columns not used by benchbook: ${loaded.extraColumns.join(", ")}`, file, line: 1, affects: []});

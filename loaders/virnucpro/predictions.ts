@@ -196,10 +196,119 @@ function duplicateError(file: string, what: string, idColumn: string) {
     });
 }
 
-export async function loadPerFrame(connection: DuckDBConnection, file: string, source: string): Promise<LoadedPredictions> {
+/**
+ * The fast path (issue 14): the file read once with typed score columns straight into the predictions
+ * table, then every row check in one fused query (a hash-based duplicate check). It decides nothing on
+ * its own: when the read fails, a check fires, hashes collide or the last line has no line end, the rows
+ * are removed again and the exact loader (VARCHAR staging, line-numbered errors) reads the file, so a bad
+ * file gets the same error as before and a file only the exact loader accepts is loaded by it.
+ * test/engine/ingest/predictions-fast.test.ts pins that both paths agree.
+ */
+async function fastLoad(connection: DuckDBConnection, file: string, header: string[], spec: FastSpec): Promise<number | null> {
+  if (!(await endsWithNewline(file))) return null;
+  const types: Record<string, string> = Object.fromEntries(spec.doubles.map((c) => [c, "DOUBLE"]));
+  const columns = header.map((c) => `${sqlString(c)}: '${types[c] ?? "VARCHAR"}'`).join(", ");
+  const scan = `read_csv(${sqlString(file)}, delim='\t', header=true, quote='', escape='', auto_detect=false, columns={${columns}}, null_padding=false, strict_mode=true)`;
+  const where = `source = ${sqlString(spec.source)}`;
+  const [before] = await queryRows<{n: number}>(connection, `SELECT count(*)::INTEGER AS n FROM ${spec.table} WHERE ${where}`);
+  if (before?.n) return null; // rows of this source already there: only the exact loader's semantics apply
+  try {
+    await connection.run(`INSERT INTO ${spec.table} SELECT ${sqlString(spec.source)}, ${spec.select} FROM ${scan}`);
+  } catch {
+    await connection.run(`DELETE FROM ${spec.table} WHERE ${where}`);
+    return null;
+  }
+  const [summary] = await queryRows<{n: number; bad: boolean | null; hashes: number}>(
+    connection,
+    `SELECT count(*)::INTEGER AS n, bool_or(${spec.bad}) AS bad, count(DISTINCT hash(${spec.id}))::INTEGER AS hashes FROM ${spec.table} WHERE ${where}`
+  );
+  if (!summary || summary.bad || summary.hashes !== summary.n) {
+    await connection.run(`DELETE FROM ${spec.table} WHERE ${where}`);
+    return null;
+  }
+  return summary.n;
+}
+
+interface FastSpec {
+  table: "predictions_frame" | "predictions_consensus";
+  source: string;
+  /** file columns read as DOUBLE */
+  doubles: string[];
+  /** the table's columns after source, from the file's columns */
+  select: string;
+  /** SQL condition of a bad row, over the table's columns (the exact loader's checks, on typed values) */
+  bad: string;
+  id: string;
+}
+
+async function endsWithNewline(file: string): Promise<boolean> {
+  const handle = await open(file, "r");
+  try {
+    const {size} = await handle.stat();
+    const byte = Buffer.alloc(1);
+    await handle.read(byte, 0, 1, Math.max(size - 1, 0));
+    return size > 0 && byte[0] === 10;
+  } finally {
+    await handle.close();
+  }
+}
+
+const typedBadScore = (c: string) => `(${c} IS NULL OR NOT (${c} BETWEEN 0 AND 1))`;
+// a superset of the exact ID checks that avoids trim(): an ID that is empty or starts with a space or
+// control character (first byte below '!') or with any non-ASCII character (where trim's Unicode
+// whitespace could be) goes to the exact loader, which decides
+const typedBadId = (c: string) => `(${c} IS NULL OR ${c} < '!' OR ${c} >= chr(128) OR ord(right(${c}, 1)) <= 32)`;
+
+/**
+ * auto: the fast path, the exact loader when it declines. The other two exist for the test that pins
+ * their agreement: exact skips the fast path, fast throws FastPathDeclined instead of falling back.
+ */
+export type LoadMode = "auto" | "exact" | "fast";
+
+export class FastPathDeclined extends Error {}
+
+export async function loadPerFrame(connection: DuckDBConnection, file: string, source: string, mode: LoadMode = "auto"): Promise<LoadedPredictions> {
   const what = "per-frame predictions";
   const {header} = await readHeader(file);
   const extraColumns = checkColumns(file, header, PER_FRAME_COLUMNS, what);
+  const fast = mode === "exact" ? null : await fastLoad(connection, file, header, {
+    table: "predictions_frame",
+    source,
+    doubles: ["score1", "score2"],
+    select: `"Sequence_ID", trim("Prediction"), "score1", "score2"`,
+    bad: `prediction IS NULL OR prediction NOT IN ('virus', 'others') OR ${typedBadScore("score_others")} OR ${typedBadScore("score_virus")} OR ${typedBadId("sequence_id")}`,
+    id: "sequence_id"
+  });
+  if (fast != null) return {rows: fast, hasScores: true, extraColumns};
+  if (mode === "fast") throw new FastPathDeclined(file);
+  return exactPerFrame(connection, file, source, header, extraColumns);
+}
+
+export async function loadConsensus(connection: DuckDBConnection, file: string, source: string, mode: LoadMode = "auto"): Promise<LoadedPredictions> {
+  const what = "consensus predictions";
+  const {header} = await readHeader(file);
+  const hasScores = header.includes("max_score_0") || header.includes("max_score_1");
+  const required = hasScores ? CONSENSUS_COLUMNS : CONSENSUS_COLUMNS.slice(0, 2);
+  const extraColumns = checkColumns(file, header, required, what);
+  // Is_Virus is checked on the text (True/False in any case, spaces around), so it is read as VARCHAR
+  // into a boolean only when every cell is one of the two words
+  const label = `lower(trim("Is_Virus"))`;
+  const fast = mode === "exact" ? null : await fastLoad(connection, file, header, {
+    table: "predictions_consensus",
+    source,
+    doubles: hasScores ? ["max_score_0", "max_score_1"] : [],
+    select: `"Modified_ID", CASE ${label} WHEN 'true' THEN true WHEN 'false' THEN false END, ${hasScores ? `"max_score_0", "max_score_1"` : "NULL, NULL"}`,
+    bad: `is_virus IS NULL${hasScores ? ` OR ${typedBadScore("max_score_others")} OR ${typedBadScore("max_score_virus")}` : ""} OR ${typedBadId("modified_id")}`,
+    id: "modified_id"
+  });
+  if (fast != null) return {rows: fast, hasScores, extraColumns};
+  if (mode === "fast") throw new FastPathDeclined(file);
+  return exactConsensus(connection, file, source, header, extraColumns, hasScores);
+}
+
+/** The exact loader: VARCHAR staging, every check with the first bad line named. */
+async function exactPerFrame(connection: DuckDBConnection, file: string, source: string, header: string[], extraColumns: string[]): Promise<LoadedPredictions> {
+  const what = "per-frame predictions";
   await stageRaw(connection, file, header, what);
   const label: Check = {
     bad: `"Prediction" IS NULL OR trim("Prediction") NOT IN ('virus', 'others')`,
@@ -215,12 +324,8 @@ export async function loadPerFrame(connection: DuckDBConnection, file: string, s
   return {rows: n!, hasScores: true, extraColumns};
 }
 
-export async function loadConsensus(connection: DuckDBConnection, file: string, source: string): Promise<LoadedPredictions> {
+async function exactConsensus(connection: DuckDBConnection, file: string, source: string, header: string[], extraColumns: string[], hasScores: boolean): Promise<LoadedPredictions> {
   const what = "consensus predictions";
-  const {header} = await readHeader(file);
-  const hasScores = header.includes("max_score_0") || header.includes("max_score_1");
-  const required = hasScores ? CONSENSUS_COLUMNS : CONSENSUS_COLUMNS.slice(0, 2);
-  const extraColumns = checkColumns(file, header, required, what);
   await stageRaw(connection, file, header, what);
   const label: Check = {
     bad: `"Is_Virus" IS NULL OR lower(trim("Is_Virus")) NOT IN ('true', 'false')`,

@@ -11,7 +11,8 @@ import {openDatabase} from "../../engine/db/duckdb.ts";
 import {ingestStudy} from "../../engine/ingest/ingest.ts";
 import type {Report} from "../../engine/report/types.ts";
 import {buildSite} from "../../engine/site/build.ts";
-import {CORRECTNESS_ROWS_TABLE, installViews, materializeCorrectness} from "../../engine/metrics/views.ts";
+import {installViews} from "../../engine/metrics/views.ts";
+import {storeCorrectness} from "../../engine/metrics/correctness-store.ts";
 import {serveDirectory, type StaticServer} from "../../engine/server/serve.ts";
 import {loadStudy} from "../../engine/study.ts";
 import {chromiumAvailable, CHROMIUM, openBrowser, type BrowserSession, type PageVisit} from "./browser.ts";
@@ -125,7 +126,7 @@ describe.skipIf(!chromiumAvailable())("report site in Chromium", () => {
     }
   });
 
-  it("correctness: the mismatch table searches, and loads every mismatching row on demand", async () => {
+  it("correctness: the mismatch table searches, and links the full list as a download", async () => {
     const total = report.correctness.reduce((s, c) => s + c.mismatches_total, 0);
     const {tab} = await browser.visit(new URL("correctness.html", base).href);
     try {
@@ -134,12 +135,12 @@ describe.skipIf(!chromiumAvailable())("report site in Chromium", () => {
         const first = report.correctness.find((c) => c.mismatches.length > 0)!.mismatches[0]!;
         await tab.locator("input[type=search]").fill(first.id);
         await expect.poll(() => table.textContent()).toContain(first.id);
-        const button = tab.locator("button", {hasText: "Load all"});
-        if (await button.isEnabled()) {
-          await button.click();
-          await tab.locator("input[type=search]").fill("");
-          await expect.poll(() => tab.locator("output, .bb-note").allTextContents().then((t) => t.join(" "))).toContain(`${total.toLocaleString("en-US")} results`);
-        }
+        const download = tab.locator("a[download='mismatches.parquet']");
+        await expect.poll(() => download.textContent()).toContain(`Download all ${total.toLocaleString("en-US")} mismatching rows`);
+        const href = await download.getAttribute("href");
+        const response = await fetch(new URL(href!, new URL("correctness.html", base)).href);
+        expect(response.ok).toBe(true);
+        expect(Buffer.from(await response.arrayBuffer()).subarray(0, 4).toString("latin1")).toBe("PAR1");
       }
     } finally {
       await tab.close();
@@ -166,10 +167,9 @@ describe.skipIf(!chromiumAvailable())("strings from logs in the browser", () => 
       // a sequence whose label flips between the reference and the run, and a finding with markup
       await db.connection.run(`INSERT INTO predictions_consensus VALUES ('reference', '${id}', true, 0.05, 0.95), ('${run}', '${id}', false, 0.97, 0.03)`);
       await db.connection.run(`INSERT INTO findings VALUES ('${run}', 'test_markup', 'warning', '${HOSTILE_MESSAGE}', NULL, NULL, 'metadata')`);
-      // ingest stored the row-level comparison: recompute it with the inserted rows
-      await db.connection.run(`DROP TABLE ${CORRECTNESS_ROWS_TABLE}`);
+      // ingest stored the comparison, not the prediction rows: store it again from the inserted rows
       await installViews(db.connection);
-      await materializeCorrectness(db.connection);
+      await storeCorrectness(db.connection);
       await db.connection.run("CHECKPOINT");
     } finally {
       db.close();

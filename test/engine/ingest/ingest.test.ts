@@ -1,3 +1,4 @@
+import {createHash} from "node:crypto";
 import {cp, mkdir, readFile, stat, writeFile} from "node:fs/promises";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
@@ -43,10 +44,12 @@ describe("ingest of a study made from the real upstream fixtures", () => {
     const result = await ingestStudy(studyFile);
     expect(result.ingested).toBe(true);
     expect(result.dbFile).toBe(path.join(path.dirname(studyFile), ".benchbook", "fixtures.duckdb"));
-    expect(await rows(result.dbFile, "SELECT source, count(*)::INTEGER AS n FROM predictions_frame GROUP BY 1 ORDER BY 1")).toEqual([
-      {source: "refactored", n: 4},
-      {source: "reference", n: 4}
+    // the database keeps the comparison, not the rows: each side's count per level is in it
+    expect(await rows(result.dbFile, "SELECT run_id, level, reference_rows, run_rows, compared FROM correctness_counts ORDER BY level")).toEqual([
+      {run_id: "refactored", level: "consensus", reference_rows: 2, run_rows: 2, compared: 2},
+      {run_id: "refactored", level: "per_frame", reference_rows: 4, run_rows: 4, compared: 4}
     ]);
+    expect(await rows(result.dbFile, "SELECT (SELECT count(*) FROM predictions_frame)::INTEGER AS frames, (SELECT count(*) FROM predictions_consensus)::INTEGER AS consensus")).toEqual([{frames: 0, consensus: 0}]);
     const runs = await rows(result.dbFile, "SELECT run_id, role, status, model_path, expected_length, model_source FROM runs ORDER BY ord");
     expect(runs).toEqual([
       {run_id: "refactored", role: "run", status: "no_log", model_path: "500_model.pth", expected_length: 500, model_source: "pipeline_state"},
@@ -79,7 +82,9 @@ describe("ingest of a study made from the real upstream fixtures", () => {
     await writeFile(perFrame, (await readFile(perFrame, "utf8")).replace("0.12100612", "0.22100612"));
     const third = await ingestStudy(studyFile);
     expect(third.ingested).toBe(true);
-    expect(await rows(third.dbFile, "SELECT score_others FROM predictions_frame WHERE source = 'reference' AND sequence_id = 'synthetic_seq_1_chunk_1R1'")).toEqual([{score_others: 0.22100612}]);
+    // the rows are not kept: the artifact's checksum shows that the changed file was read
+    const sha256 = createHash("sha256").update(await readFile(perFrame)).digest("hex");
+    expect(await rows(third.dbFile, "SELECT sha256 FROM artifacts WHERE run_id = 'reference' AND kind = 'predictions_frame'")).toEqual([{sha256}]);
   });
 
   it("a broken artifact is a finding with file and line; the other runs still load", async () => {
@@ -97,10 +102,11 @@ describe("ingest of a study made from the real upstream fixtures", () => {
     expect(broken[0]!.message).toContain('duplicate Sequence_ID "a"');
     expect(broken[0]!.file).toBe(path.join(dir, "bad", "x_merged", "prediction_results.txt"));
     expect(result.findings.some((f) => f.run_id === "absent" && f.code === "missing_artifact")).toBe(true);
-    expect(await rows(result.dbFile, "SELECT source, count(*)::INTEGER AS n FROM predictions_frame GROUP BY 1 ORDER BY 1")).toEqual([
-      {source: "refactored", n: 4},
-      {source: "reference", n: 4}
+    expect(await rows(result.dbFile, "SELECT run_id, rows::INTEGER AS n FROM artifacts WHERE kind = 'predictions_frame' ORDER BY 1")).toEqual([
+      {run_id: "refactored", n: 4},
+      {run_id: "reference", n: 4}
     ]);
+    expect(await rows(result.dbFile, "SELECT DISTINCT run_id FROM correctness_counts")).toEqual([{run_id: "refactored"}]);
   });
 
   it("a failed ingest leaves the previous database in place", async () => {

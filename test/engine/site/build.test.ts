@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {openDatabase} from "../../../engine/db/duckdb.ts";
+import {openDatabase, queryRows} from "../../../engine/db/duckdb.ts";
 import {ingestStudy} from "../../../engine/ingest/ingest.ts";
 import type {Report} from "../../../engine/report/types.ts";
 import {buildSite} from "../../../engine/site/build.ts";
@@ -94,9 +94,16 @@ describe("buildSite", () => {
     const correctness = (await dataFile(site, "correctness")) as {mismatch_limit: number; mismatches: unknown[]; correctness: Array<{mismatches_total: number}>};
     const total = correctness.correctness.reduce((s, c) => s + c.mismatches_total, 0);
     expect(correctness.mismatches.length).toBeLessThanOrEqual(correctness.mismatch_limit * correctness.correctness.length);
-    const csv = (await files(path.join(site, "_file", "data"))).find((f) => f.endsWith(".csv"));
-    expect(csv).toBeDefined();
-    expect((await readFile(csv!, "utf8")).trimEnd().split("\n")).toHaveLength(total + 1);
+    const parquet = (await files(path.join(site, "_file", "data"))).find((f) => f.endsWith(".parquet"));
+    expect(parquet).toBeDefined();
+    // every mismatching row of every run and level is in the download
+    const db = await openDatabase(":memory:");
+    try {
+      const rows = await queryRows<{n: number; runs: number}>(db.connection, `SELECT count(*)::INTEGER AS n, count(DISTINCT run || level)::INTEGER AS runs FROM read_parquet('${parquet!.replaceAll("'", "''")}')`);
+      expect(rows).toEqual([{n: total, runs: correctness.correctness.filter((c) => c.mismatches_total > 0).length}]);
+    } finally {
+      db.close();
+    }
   });
 
   it("a rebuild after the database changed shows the new numbers, not the cached ones", async () => {

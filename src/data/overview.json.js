@@ -1,0 +1,5 @@
+// Overview page: criteria scoreboard, headline figures with their formulas, warnings, provenance.
+// What it holds: engine/site/page-data.ts; how it is produced: engine/site/loader.js.
+import {emitPageFile} from "../../engine/site/loader.js";
+
+await emitPageFile("overview.json");
