@@ -5,7 +5,7 @@
  *
  * `source` in prediction tables is a run id, or 'reference' for the study's reference outputs.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -29,8 +29,10 @@ CREATE TABLE runs (
   label VARCHAR,
   gpus INTEGER,
   -- complete: summary seen and success; incomplete: no (whole) summary; failed: error/oom exit;
-  -- no_log: no console log given; broken: the log could not be read at all
+  -- no_log: no console log given; broken: the log could not be read at all;
+  -- timed_out / interrupted / failed: what benchbook run recorded in the run's manifest (it wins over the log)
   status VARCHAR NOT NULL,
+  status_reason VARCHAR,             -- why the status is not complete, in words (the runner's reason when it ran it)
   outcome VARCHAR,                   -- success | completed_with_failures | failed | out_of_memory | already_complete | unknown
   total_seconds DOUBLE,              -- 'Total wall time' of the PIPELINE SUMMARY
   total_hms VARCHAR,

@@ -75,7 +75,7 @@ interface MetricDef {
 }
 
 function incomplete(run: ReportRun): Measurement | null {
-  return run.status === "complete" ? null : {run: run.id, value: null, status: "no_data", reason: `run ${run.id} is ${run.status}`};
+  return run.status === "complete" ? null : {run: run.id, value: null, status: "no_data", reason: `run ${run.id} is ${run.status}${run.status_reason ? ` (${run.status_reason})` : ""}`};
 }
 
 function scalingMetric(field: "speedup" | "efficiency" | "karp_flatt" | "ceiling", description: string, unit: Unit): MetricDef {

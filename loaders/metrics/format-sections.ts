@@ -87,6 +87,12 @@ function warningLine(w: Report["warnings"][number]): string {
   return `${w.ref} ${w.severity} ${w.code}: ${w.message}${where} (${scope})`;
 }
 
+/** The status with the reason it is not complete (the runner's when it ran it), else the log's outcome. */
+export function runStatus(r: Pick<ReportRun, "status" | "status_reason" | "outcome">): string {
+  const why = r.status_reason ?? (r.outcome && r.outcome !== "unknown" ? r.outcome : null);
+  return why ? `${r.status} (${why})` : r.status;
+}
+
 function runsSections(report: Report): Section[] {
   const timing = (r: ReportRun) => refsOf(report, [r.id], ["timing"]);
   const rows = report.runs.map((r) => ({
@@ -94,7 +100,7 @@ function runsSections(report: Report): Section[] {
       r.id,
       orNA(r.label),
       String(r.gpus),
-      r.outcome ? `${r.status} (${r.outcome})` : r.status,
+      runStatus(r),
       mark(duration(r.total_seconds), timing(r)),
       mark(secs(r.stage_sum_seconds), timing(r)),
       signed(r.stage_sum_delta, 2),

@@ -6,7 +6,8 @@
 
 import type {ConfigurationStats, ScalingInterval} from "../runner/executions-schema.ts";
 
-export type Status = "complete" | "incomplete" | "failed" | "no_log" | "broken";
+/** timed_out / interrupted / failed also come from `benchbook run`'s manifest, with its reason */
+export type Status = "complete" | "incomplete" | "failed" | "timed_out" | "interrupted" | "no_log" | "broken";
 export type CriterionStatus = "pass" | "fail" | "no_data" | "invalid" | "inconclusive";
 
 export interface ReportStage {
@@ -25,6 +26,8 @@ export interface ReportRun {
   label: string | null;
   gpus: number;
   status: Status;
+  /** why the status is not complete (the runner's reason when `benchbook run` ran it); null when complete */
+  status_reason: string | null;
   outcome: string | null;
   total_seconds: number | null;
   total_hms: string | null;

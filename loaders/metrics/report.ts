@@ -116,6 +116,7 @@ async function readRuns(q: (sql: string) => Promise<Row[]>, warnings: ReportWarn
     label: t.label ?? null,
     gpus: t.gpus,
     status: t.status as Status,
+    status_reason: t.status_reason ?? null,
     outcome: t.outcome ?? null,
     total_seconds: t.total_seconds ?? null,
     total_hms: t.total_hms ?? null,

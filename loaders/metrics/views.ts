@@ -50,7 +50,7 @@ WITH s AS (
     count(*) FILTER (WHERE NOT skipped AND NOT is_gpu AND seconds IS NULL)::INTEGER AS untimed_cpu
   FROM stages GROUP BY run_id
 )
-SELECT r.run_id, r.ord, r.label, r.gpus, r.status, r.outcome, r.total_seconds, r.total_hms,
+SELECT r.run_id, r.ord, r.label, r.gpus, r.status, r.status_reason, r.outcome, r.total_seconds, r.total_hms,
   CASE WHEN s.untimed_stages = 0 THEN s.stage_sum END AS stage_sum_seconds,
   CASE WHEN s.untimed_gpu = 0 THEN s.gpu_sum END AS gpu_stage_seconds,
   CASE WHEN s.untimed_cpu = 0 THEN s.cpu_sum END AS cpu_stage_seconds,

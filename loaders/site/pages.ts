@@ -33,7 +33,7 @@ function wallTimeHeadline(run: ReportRun, id: string): Headline {
     label: `${run.gpus}-GPU wall time (${run.id})`,
     value: run.total_seconds == null ? null : `${run.total_hms ?? ""} (${fmt.seconds(run.total_seconds)})`.trim(),
     formula: run.total_seconds == null ? null : `'Total wall time' of the PIPELINE SUMMARY = ${fmt.seconds(run.total_seconds)}`,
-    note: run.status === "complete" ? null : `run status: ${run.status}`
+    note: run.status === "complete" ? null : `run status: ${run.status}${run.status_reason ? ` (${run.status_reason})` : ""}`
   };
 }
 
@@ -124,6 +124,7 @@ export function overviewPage(report: Report) {
         label: r.label,
         gpus: r.gpus,
         status: r.status,
+        status_reason: r.status_reason,
         outcome: r.outcome,
         input: r.input,
         model: r.model,
@@ -145,6 +146,7 @@ export function timingPage(report: Report) {
       label: r.label,
       gpus: r.gpus,
       status: r.status,
+      status_reason: r.status_reason,
       total_seconds: r.total_seconds,
       total_hms: r.total_hms,
       stage_sum_seconds: r.stage_sum_seconds,

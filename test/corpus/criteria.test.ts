@@ -10,7 +10,7 @@ import type {ReportRun, ReportWarning, Status} from "../../loaders/metrics/repor
 
 function run(id: string, gpus: number, total: number | null, status: Status = "complete"): ReportRun {
   return {
-    id, label: null, gpus, status, outcome: status === "complete" ? "success" : "unknown", total_seconds: total, total_hms: null, stage_sum_seconds: total,
+    id, label: null, gpus, status, status_reason: null, outcome: status === "complete" ? "success" : "unknown", total_seconds: total, total_hms: null, stage_sum_seconds: total,
     gpu_stage_seconds: null, cpu_stage_seconds: null, model: "300_model.pth", expected_length: 300, model_source: "config", architecture: "v2.0 hybrid",
     gpu_names: null, input: null, command: null, started_at: null, ended_at: null, stages: [], config: [], artifacts: [], stage_sum_delta: 0, flags: []
   };

@@ -37,6 +37,7 @@ function run(id: string, gpus: number, model: 300 | 500, total: number, seconds:
     label: `${gpus}x RTX 4090`,
     gpus,
     status: "complete",
+    status_reason: null,
     outcome: "success",
     total_seconds: total,
     total_hms: null,

@@ -5,7 +5,7 @@ import {correctnessPage, criteriaFor, headlines, overviewPage} from "../../loade
 // Phase 10's published figures (FORMATS.md §11), cut down to what the page shaping reads.
 function run(id: string, gpus: number, total: number | null, hms: string | null): ReportRun {
   return {
-    id, label: null, gpus, status: total == null ? "incomplete" : "complete", outcome: null, total_seconds: total, total_hms: hms,
+    id, label: null, gpus, status: total == null ? "incomplete" : "complete", status_reason: null, outcome: null, total_seconds: total, total_hms: hms,
     stage_sum_seconds: null, gpu_stage_seconds: null, cpu_stage_seconds: null, model: null, expected_length: null, model_source: null,
     architecture: null, gpu_names: null, input: null, command: null, started_at: null, ended_at: null, stages: [], config: [], artifacts: [],
     stage_sum_delta: null, flags: []

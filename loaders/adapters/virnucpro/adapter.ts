@@ -22,6 +22,7 @@ import {loadConsensus, loadPerFrame} from "./predictions.ts";
 const PER_FRAME_FILE = "prediction_results.txt";
 const CONSENSUS_FILE = "prediction_results_highestscore.csv";
 const ts = (local: string | null | undefined) => local ?? null;
+const OUTCOME_REASON: Record<string, string> = {failed: "the log ends with a pipeline error", out_of_memory: "the log ends with the OUT OF MEMORY block"};
 
 interface ModelInfo {
   modelPath: string | null;
@@ -51,7 +52,7 @@ export const virnucpro: PipelineAdapter = {
 
     if (run.log) {
       consoleLog = await guard(context, run.id, "console_log", () => ingestConsoleLog(context, run, runRow));
-      if (!consoleLog) runRow.status = "broken";
+      if (!consoleLog) Object.assign(runRow, {status: "broken", status_reason: "the console log could not be read"});
       else if (consoleLog.metadata.modelPath || consoleLog.metadata.expectedLength) {
         Object.assign(model, {modelPath: consoleLog.metadata.modelPath, expectedLength: consoleLog.metadata.expectedLength, source: "config"});
       }
@@ -184,6 +185,7 @@ async function ingestConsoleLog(context: IngestContext, run: RunSpec, runRow: Ro
   const gpuNames = [...new Set(m.gpus.map((g) => g.name))];
   Object.assign(runRow, {
     status: failed ? "failed" : summaryComplete ? "complete" : "incomplete",
+    status_reason: failed ? OUTCOME_REASON[log.outcome] : summaryComplete ? null : "the log has no complete PIPELINE SUMMARY",
     outcome: log.outcome,
     total_seconds: summaryComplete ? log.summary!.totalSeconds : null,
     total_hms: summaryComplete ? log.summary!.totalHms : null,
