@@ -119,7 +119,9 @@ CREATE TABLE batches (
   logged_pack_eff DOUBLE,            -- fraction on the pipeline's 4096 scale
   tokens_per_sec DOUBLE,
   seq_per_sec DOUBLE,
-  eta VARCHAR
+  eta VARCHAR,
+  file VARCHAR,                      -- the worker log, or the console log its lines were read from
+  line INTEGER
 );
 
 CREATE TABLE io_warnings (

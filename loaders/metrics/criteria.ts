@@ -23,6 +23,7 @@ import {InputError} from "../errors.ts";
 import type {CriterionSpec} from "../study.ts";
 import {intervalVerdict, meetsTarget} from "../runner/stats.ts";
 import {formatTarget, formatUnit, type Unit} from "./format.ts";
+import {LOGGED_PACKING_SCALE} from "./views.ts";
 import type {CriterionStatus, Report, ReportCriterion, ReportRun} from "./report-types.ts";
 
 /** Phase 10 targets (FORMATS §11.1), used when a study declares no criteria. */
@@ -278,7 +279,7 @@ export const METRICS: Readonly<Record<string, MetricDef>> = {
   "gpu.median_utilization": gpuMetric("median_utilization", "median GPU utilisation during ESM-2, fraction"),
   "gpu.share_at_or_above_80": gpuMetric("share_at_or_above_80", "share of ESM-2 samples at or above 80 % utilisation"),
   "packing.efficiency": {
-    description: "tokens / (batches x token budget) over the sampled DataLoader lines, fraction",
+    description: "mean share of the real token budget filled, over every batch (progress line's running pack eff x 4096 / budget), fraction",
     unit: "fraction",
     areas: ["packing"],
     defaultRuns: "every",
@@ -286,13 +287,13 @@ export const METRICS: Readonly<Record<string, MetricDef>> = {
       const bad = incomplete(run);
       if (bad) return bad;
       const p = report.packing.find((x) => x.run === run.id && x.worker === null);
-      if (!p || !p.batches) return {run: run.id, value: null, status: "no_data", reason: `no ESM-2 DataLoader batch lines for ${run.id}`};
+      if (!p || !p.population_batches) return {run: run.id, value: null, status: "no_data", reason: `no ESM-2 progress line with 'pack eff' for ${run.id}`};
       if (p.efficiency === null) return {run: run.id, value: null, status: "no_data", reason: `token budget of ${run.id} unknown`};
       return {run: run.id, value: p.efficiency};
     },
     formula(report, run) {
       const p = report.packing.find((x) => x.run === run.id && x.worker === null);
-      return p ? `${p.tokens} tokens / (${p.batches} sampled batches x ${p.token_budget ?? "budget"})` : null;
+      return p ? `logged pack eff ${p.logged_efficiency} x ${LOGGED_PACKING_SCALE} / ${p.token_budget ?? "budget"} over ${p.population_batches} batches (population)` : null;
     }
   },
   "throughput.combined_seq_per_sec": throughputMetric("combined_seq_per_sec", "sum of the ESM-2 workers' seq/s", "rate"),

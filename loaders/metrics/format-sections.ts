@@ -53,6 +53,8 @@ function mark(value: string, refs: readonly string[]): string {
   return refs.length ? `${value} [${refs.join(", ")}]` : value;
 }
 
+/** a difference of two fractions, in percentage points */
+const points = (x: number | null) => (x === null ? NA : `${x > 0 ? "+" : ""}${(x * 100).toFixed(2)}`);
 const signed = (x: number | null, digits = 1) => (x === null ? NA : `${x > 0 ? "+" : ""}${x.toFixed(digits)} s`);
 const rate = (x: number | null, digits = 1) => (x === null ? NA : x.toLocaleString("en-US", {minimumFractionDigits: digits, maximumFractionDigits: digits}));
 const orNA = (s: string | number | null | undefined) => (s === null || s === undefined || s === "" ? NA : String(s));
@@ -262,10 +264,14 @@ function esmSections(report: Report): Section[] {
   if (report.packing.length) {
     const rows = report.packing.map((p) => {
       const m = (s: string) => mark(s, r(p.run, ["packing"]));
-      return {cells: [p.run, p.worker === null ? "all" : String(p.worker), count(p.token_budget), count(p.batches), count(p.tokens), m(pct(p.efficiency)), m(pct(p.logged_efficiency)), m(pct(p.logged_rescaled)), orNA(p.method)]};
+      return {
+        cells: [p.run, p.worker === null ? "all" : String(p.worker), count(p.token_budget), m(pct(p.efficiency)), `${p.method} (${count(p.population_batches)} batches)`,
+          m(pct(p.sampled_efficiency)), `${p.sampled_method} (${count(p.sampled_batches)} lines)`, points(p.sampled_difference), m(pct(p.logged_efficiency))]
+      };
     });
-    const head = ["Run", "Worker", "Token budget", "Batches", "Tokens", "Efficiency", "Logged (4096 scale)", "Logged, rescaled to budget", "Method"];
-    sections.push({title: "Packing", level: 2, blocks: [{kind: "table", head, right: [2, 3, 4, 5, 6, 7], rows}]});
+    const head = ["Run", "Worker", "Token budget", "Efficiency", "Method", "Sampled (cross-check)", "Sample method", "Sample − efficiency (points)", "Logged (4096 scale)"];
+    const note: Line = "Efficiency is the mean over every batch (the progress line's running 'pack eff' x 4096 / budget); the sample is the DataLoader lines, one batch in ten.";
+    sections.push({title: "Packing", level: 2, blocks: [{kind: "table", head, right: [2, 3, 5, 7, 8], rows}, {kind: "lines", lines: [note]}]});
   }
   if (report.gpu_runs.length || report.gpu.length) {
     const lines: Line[] = report.gpu_runs.filter((g) => g.duplicated).map((g) => ({strong: `DUPLICATED GPU SAMPLES: all ${g.monitors} monitors of ${g.run} sampled one device, ${g.unmeasured_gpus} GPU(s) unmeasured`}));

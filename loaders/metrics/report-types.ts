@@ -172,18 +172,27 @@ export interface ReportThroughput {
 
 export interface ReportPacking {
   run: string;
-  /** null = the whole run (token-weighted over workers) */
+  /** null = the whole run (population batch-weighted, sample token-weighted over workers) */
   worker: number | null;
   token_budget: number | null;
-  batches: number | null;
-  tokens: number | null;
+  /** the reported figure: mean over every batch (last progress line's running `pack eff` x 4096 / budget) */
   efficiency: number | null;
+  /** 'population': all batches 0..population_batches-1 */
+  method: string;
+  population_batches: number | null;
+  /** cross-check over the DataLoader lines (one batch in ten): tokens / (sampled_batches x budget) */
+  sampled_efficiency: number | null;
+  /** 'sampled_every_10th' */
+  sampled_method: string;
+  sampled_batches: number | null;
+  sampled_tokens: number | null;
+  /** sampled_efficiency minus efficiency */
+  sampled_difference: number | null;
   /** the pipeline's running `pack eff` on its 4096 scale, as logged (3.581 = '358.1%') */
   logged_efficiency: number | null;
-  /** logged figure re-scaled to the real budget */
-  logged_rescaled: number | null;
-  /** how the efficiency was obtained: 'sampled_batches' (DataLoader lines every 10th batch) */
-  method: string | null;
+  /** the last progress line read (the run's: its first worker's) */
+  file: string | null;
+  line: number | null;
 }
 
 export interface ReportGpu {

@@ -65,7 +65,7 @@ export async function buildReport(connection: DuckDBConnection, options: BuildRe
     baseline: await readBaseline(q),
     correctness: await readCorrectness(q, options.mismatchLimit ?? 50),
     throughput: await readThroughput(q),
-    packing: await readPacking(q),
+    packing: await readPacking(q, rel),
     gpu: await readGpu(q),
     gpu_runs: await readGpuRuns(q),
     io_warnings: await readIoWarnings(q),
@@ -311,20 +311,24 @@ async function readThroughput(q: (sql: string) => Promise<Row[]>): Promise<Repor
   }));
 }
 
-async function readPacking(q: (sql: string) => Promise<Row[]>): Promise<ReportPacking[]> {
-  const rows = await q(`SELECT p.run_id, p.worker, p.token_budget, p.batches, p.tokens::DOUBLE AS tokens, p.efficiency,
-      p.logged_efficiency, p.logged_rescaled, p.method
+async function readPacking(q: (sql: string) => Promise<Row[]>, rel: (f: string | null) => string | null): Promise<ReportPacking[]> {
+  const rows = await q(`SELECT p.* REPLACE (p.sampled_tokens::DOUBLE AS sampled_tokens)
     FROM v_packing p JOIN runs r USING (run_id) ORDER BY r.ord, p.worker NULLS FIRST`);
   return rows.map((p) => ({
     run: p.run_id,
     worker: p.worker ?? null,
     token_budget: p.token_budget ?? null,
-    batches: p.batches ?? null,
-    tokens: p.tokens ?? null,
     efficiency: p.efficiency ?? null,
+    method: p.method,
+    population_batches: p.population_batches ?? null,
+    sampled_efficiency: p.sampled_efficiency ?? null,
+    sampled_method: p.sampled_method,
+    sampled_batches: p.sampled_batches ?? null,
+    sampled_tokens: p.sampled_tokens ?? null,
+    sampled_difference: p.sampled_difference ?? null,
     logged_efficiency: p.logged_efficiency ?? null,
-    logged_rescaled: p.logged_rescaled ?? null,
-    method: p.method ?? null
+    file: rel(p.file ?? null),
+    line: p.line ?? null
   }));
 }
 

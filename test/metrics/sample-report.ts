@@ -157,8 +157,8 @@ export function sampleReport(): Report {
       {run: "2gpu", workers: [worker("2gpu", 0, 397_289, 315.7, 16_199), worker("2gpu", 1, 397_288, 313.5, 16_085)], combined_seq_per_sec: 629.2, combined_tokens_per_sec: 32_284, finish_skew_seconds: 9.4, stage_seconds: 1383.18, inference_span_seconds: 1267.2, overhead_seconds: 115.98, hdf5_conversion_seconds: 80.0}
     ],
     packing: [
-      {run: "1gpu", worker: null, token_budget: 16_384, batches: 278, tokens: 4_268_022, efficiency: 0.9371, logged_efficiency: 3.581, logged_rescaled: 0.8953, method: "sampled_batches"},
-      {run: "2gpu", worker: null, token_budget: null, batches: 280, tokens: 4_301_555, efficiency: null, logged_efficiency: 3.574, logged_rescaled: null, method: "sampled_batches"}
+      {run: "1gpu", worker: null, token_budget: 16_384, efficiency: 0.8953, method: "population", population_batches: 2701, sampled_efficiency: 0.9371, sampled_method: "sampled_every_10th", sampled_batches: 278, sampled_tokens: 4_268_022, sampled_difference: 0.0418, logged_efficiency: 3.581, file: "esm_v2/logs/worker_0.log", line: 412},
+      {run: "2gpu", worker: null, token_budget: null, efficiency: null, method: "population", population_batches: 2602, sampled_efficiency: null, sampled_method: "sampled_every_10th", sampled_batches: 280, sampled_tokens: 4_301_555, sampled_difference: null, logged_efficiency: 3.574, file: null, line: null}
     ],
     gpu: [
       {run: "1gpu", device: 0, monitor_count: 1, samples: 2590, window_start: null, window_end: null, mean_utilization: 0.912, median_utilization: 0.95, p10_utilization: 0.81, share_at_or_above_80: 0.91, mean_power_watts: 382.4, peak_memory_mib: 21_844, duplicated: false},

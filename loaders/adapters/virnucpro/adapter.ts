@@ -317,7 +317,8 @@ async function ingestWorkers(context: IngestContext, run: RunSpec, outputs: stri
       "batches",
       log.batches.map((b) => ({
         run_id: run.id, worker: log.worker, batch: b.batch, kind: b.kind, logged_at: b.at, wait_ms: b.waitMs, sequences: b.sequences, tokens: b.tokens,
-        queue_state: b.queueState, done: b.done, total: b.total, logged_pack_eff: b.loggedPackEff, tokens_per_sec: b.tokensPerSec, seq_per_sec: b.seqPerSec, eta: b.eta
+        queue_state: b.queueState, done: b.done, total: b.total, logged_pack_eff: b.loggedPackEff, tokens_per_sec: b.tokensPerSec, seq_per_sec: b.seqPerSec, eta: b.eta,
+        file: file ?? runLog(context, run), line: b.line
       }))
     );
   }
