@@ -39,10 +39,10 @@ function scoreboard(criteria: ReportCriterion[]): string {
       (c) => `<tr data-criterion="${esc(c.id)}" data-status="${esc(c.status)}">
 <td>${statusBadge(c.status, STATUS_WORD[c.status])}</td>
 <td><strong>${esc(c.label)}</strong><div class="note mono">${esc(c.id)}</div></td>
-<td class="num">${esc(c.display_value ?? "no data")}${c.flags.length ? ` <sup title="affected by warnings ${esc(c.flags.join(", "))}">${esc(c.flags.join(" "))}</sup>` : ""}</td>
+<td class="num">${esc(c.display_value ?? "no data")}${c.per_run?.length && c.value_run ? `<div class="note">${esc(c.value_run)}</div>` : ""}${c.flags.length ? ` <sup title="affected by warnings ${esc(c.flags.join(", "))}">${esc(c.flags.join(" "))}</sup>` : ""}</td>
 <td class="num">${esc(c.display_target)}</td>
 <td>${c.formula ? `<div class="formula">${esc(c.formula)}</div>` : ""}${c.reason ? `<div class="note">${esc(c.reason)}</div>` : ""}${
-        c.per_run?.length ? `<div class="note">${c.per_run.map((p) => `${esc(p.run)}: ${esc(STATUS_WORD[p.status] ?? p.status)}`).join(" · ")}</div>` : ""
+        c.per_run?.length ? `<div class="note">${c.per_run.map((p) => `${esc(p.run)}: ${esc(p.display_value ?? "no data")} ${esc(STATUS_WORD[p.status] ?? p.status)}`).join(" · ")}</div>` : ""
       }</td>
 </tr>`
     )

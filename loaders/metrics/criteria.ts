@@ -329,15 +329,15 @@ export function validateCriteria(specs: readonly CriterionSpec[], file: string):
   }
 }
 
-/** The run with the most GPUs (earliest on ties): the headline of scaling and baseline figures. */
-export function headlineRun(runs: readonly ReportRun[]): ReportRun | undefined {
-  return [...runs].sort((a, b) => b.gpus - a.gpus || runs.indexOf(a) - runs.indexOf(b))[0];
+/** The headline run as v_headline chose it (never re-chosen here). */
+export function headlineRun(report: Pick<ReportFigures, "runs" | "headline_run">): ReportRun | undefined {
+  return report.runs.find((r) => r.id === report.headline_run);
 }
 
 function selectRuns(report: ReportFigures, selector: string): {runs: ReportRun[]; empty: string} {
   if (selector === "every") return {runs: report.runs, empty: "no runs"};
   if (selector === "headline") {
-    const h = headlineRun(report.runs);
+    const h = headlineRun(report);
     return {runs: h ? [h] : [], empty: "no runs"};
   }
   const m = /^gpus=(\d+)$/.exec(selector);
@@ -372,10 +372,11 @@ function judge(m: Measurement, spec: CriterionSpec): {status: CriterionStatus; r
   return {status: ok ? "pass" : "fail", reason: null};
 }
 
-/** Worst measured value for the comparison (smallest for > / >=, largest for < / <=). */
-function worst(values: number[], comparison: CriterionSpec["comparison"]): number | null {
+/** Worst measured value for the comparison (smallest for > / >=, largest for < / <=), with its run. */
+function worst(values: Array<{run: string; value: number}>, comparison: CriterionSpec["comparison"]): {run: string; value: number} | null {
   if (values.length === 0) return null;
-  return comparison === "<" || comparison === "<=" ? Math.max(...values) : Math.min(...values);
+  const larger = comparison === "<" || comparison === "<=";
+  return values.reduce((w, v) => ((larger ? v.value > w.value : v.value < w.value) ? v : w));
 }
 
 /**
@@ -401,7 +402,7 @@ export function evaluateCriterion(report: ReportFigures, spec: CriterionSpec): R
     return [...new Set(refs)];
   };
   if (runs.length === 0) {
-    return {...base, status: "no_data", value: null, display_value: null, reason: empty, formula: null, flags: flags([])};
+    return {...base, status: "no_data", value: null, value_run: null, display_value: null, reason: empty, formula: null, flags: flags([])};
   }
   const per = runs.map((run) => {
     const m = metric.measure(report, run);
@@ -415,21 +416,26 @@ export function evaluateCriterion(report: ReportFigures, spec: CriterionSpec): R
     return {run: run.id, value: m.value, ...judged, interval: m.interval ? {lo: m.interval.lo, hi: m.interval.hi} : null};
   });
   const status = PRECEDENCE.find((s) => per.some((p) => p.status === s))!;
-  const judged = per.filter((p) => (p.status === "pass" || p.status === "fail" || p.status === "inconclusive") && p.value !== null).map((p) => p.value!);
-  const value = per.length === 1 ? per[0]!.value : worst(judged.length ? judged : per.flatMap((p) => (p.value === null ? [] : [p.value])), spec.comparison);
+  const measured = (p: (typeof per)[number]) => (p.value === null ? [] : [{run: p.run, value: p.value}]);
+  const judged = per.filter((p) => p.status === "pass" || p.status === "fail" || p.status === "inconclusive").flatMap(measured);
+  const shown = per.length === 1 ? (per[0]!.value === null ? null : {run: per[0]!.run, value: per[0]!.value}) : worst(judged.length ? judged : per.flatMap(measured), spec.comparison);
+  const value = shown?.value ?? null;
   const reasons = per.filter((p) => p.reason !== null);
   const reason = reasons.length === 0 ? null : per.length === 1 ? reasons[0]!.reason : reasons.map((p) => `${p.run}: ${p.reason}`).join("; ");
   const criterion: ReportCriterion = {
     ...base,
     status,
     value,
+    value_run: shown?.run ?? null,
     display_value: value === null ? null : formatUnit(metric.unit, value),
     reason,
     formula: runs.length === 1 ? metric.formula(report, runs[0]!) : null,
     interval: per.length === 1 ? (per[0]!.interval ?? null) : null,
     flags: flags(runs.map((r) => r.id))
   };
-  if (selector !== "headline" && (per.length > 1 || selector === "every")) criterion.per_run = per.map(({interval: _interval, ...p}) => p);
+  if (selector !== "headline" && (per.length > 1 || selector === "every")) {
+    criterion.per_run = per.map(({interval: _interval, ...p}) => ({...p, display_value: p.value === null ? null : formatUnit(metric.unit, p.value)}));
+  }
   return criterion;
 }
 

@@ -70,7 +70,8 @@ function criteriaSections(report: Report): {board: Section; notes: Section | nul
     const areas = METRICS[c.metric]?.areas ?? [];
     const interval = c.interval ? `[${criterionValue(c, c.interval.lo, true)}, ${criterionValue(c, c.interval.hi, true)}]` : "";
     return {
-      cells: [STATUS_WORD[c.status], c.id, c.label, c.display_value ?? NA, c.display_target, interval, c.flags.length ? `[${c.flags.join(", ")}]` : ""],
+      // a value over several runs names the run it is (the worst one)
+      cells: [STATUS_WORD[c.status], c.id, c.label, c.display_value === null ? NA : c.per_run && c.value_run ? `${c.display_value} (${c.value_run})` : c.display_value, c.display_target, interval, c.flags.length ? `[${c.flags.join(", ")}]` : ""],
       sub: c.per_run?.map((p) => `${p.run}: ${STATUS_WORD[p.status]} ${mark(criterionValue(c, p.value), refsOf(report, [p.run], areas))}`)
     };
   });

@@ -248,6 +248,8 @@ export interface ReportCriterion {
   target: number;
   status: CriterionStatus;
   value: number | null;
+  /** the run `value` belongs to (for a criterion over several runs: the run with the worst value) */
+  value_run: string | null;
   /** e.g. '2025.0 s', '1.58x', '99.87 %' */
   display_value: string | null;
   display_target: string;
@@ -255,7 +257,7 @@ export interface ReportCriterion {
   /** how the value was computed, with its inputs */
   formula: string | null;
   /** per-run values for criteria evaluated on every run */
-  per_run?: Array<{run: string; value: number | null; status: CriterionStatus; reason: string | null}>;
+  per_run?: Array<{run: string; value: number | null; display_value?: string | null; status: CriterionStatus; reason: string | null}>;
   interval?: {lo: number; hi: number} | null;
   /** refs of warnings (W1, …) that affect the figures this criterion reads */
   flags: string[];
@@ -290,6 +292,8 @@ export interface Report {
   reference: {label: string; model: string | null; expected_length: number | null; model_source: string | null} | null;
   tolerance: number;
   runs: ReportRun[];
+  /** the run a "headline" figure means (v_headline: most GPUs, earliest in the study on a tie) */
+  headline_run: string | null;
   scaling: ReportScaling[];
   baseline: ReportBaseline | null;
   correctness: ReportCorrectness[];

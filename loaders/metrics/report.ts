@@ -61,6 +61,7 @@ export async function buildReport(connection: DuckDBConnection, options: BuildRe
     reference: await readReference(q, release),
     tolerance: release.tolerance,
     runs,
+    headline_run: ((await q("SELECT run_id FROM v_headline"))[0]?.run_id as string | undefined) ?? null,
     scaling: await readScaling(q),
     baseline: await readBaseline(q),
     correctness: await readCorrectness(q, options.mismatchLimit ?? 50),

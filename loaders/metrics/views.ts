@@ -63,6 +63,15 @@ SELECT r.run_id, r.ord, r.label, r.gpus, r.status, r.status_reason, r.outcome, r
 FROM runs r LEFT JOIN s USING (run_id)
 WHERE r.role = 'run'`;
 
+/**
+ * The headline run: the most GPUs, the earliest in the study file on a tie, whatever its status (an
+ * incomplete headline gives no figure rather than a silent fallback to a smaller run). The one place
+ * this choice is made: v_baseline, the criteria (run: headline) and the pages all read it.
+ */
+export const V_HEADLINE = `
+CREATE OR REPLACE {TEMP} VIEW v_headline AS
+SELECT run_id, ord, gpus, status FROM v_run_timing WHERE gpus IS NOT NULL ORDER BY gpus DESC, ord LIMIT 1`;
+
 /** Stage seconds and share of the run's summary total. */
 export const V_STAGE_TIMING = `
 CREATE OR REPLACE {TEMP} VIEW v_stage_timing AS
@@ -141,14 +150,10 @@ FROM keys k
 LEFT JOIN v_stage_timing a ON a.run_id = k.from_run AND a.stage = k.stage
 LEFT JOIN v_stage_timing b ON b.run_id = k.to_run AND b.stage = k.stage`;
 
-/**
- * Speedup over the study's external baseline (a known figure, not measured here), for every run. The
- * headline is the run with the most GPUs whatever its status: an incomplete headline run gives no
- * figure rather than silently falling back to a smaller run.
- */
+/** Speedup over the study's external baseline (a known figure, not measured here), for every run. */
 export const V_BASELINE = `
 CREATE OR REPLACE {TEMP} VIEW v_baseline AS
-WITH headline AS (SELECT run_id FROM v_run_timing ORDER BY gpus DESC NULLS LAST, ord LIMIT 1)
+WITH headline AS (SELECT run_id FROM v_headline)
 SELECT rel.baseline_label AS label, rel.baseline_total_seconds AS baseline_seconds,
   t.run_id, t.ord, t.gpus, t.status, t.total_seconds,
   CASE WHEN t.status = 'complete' AND t.total_seconds > 0
@@ -553,6 +558,7 @@ FROM v_correctness WHERE level = 'consensus' AND (run_derived OR reference_deriv
 export const VIEWS: ReadonlyArray<{name: string; sql: string}> = [
   {name: "v_release", sql: V_RELEASE},
   {name: "v_run_timing", sql: V_RUN_TIMING},
+  {name: "v_headline", sql: V_HEADLINE},
   {name: "v_stage_timing", sql: V_STAGE_TIMING},
   {name: "v_scaling", sql: V_SCALING},
   {name: "v_scaling_stages", sql: V_SCALING_STAGES},

@@ -41,7 +41,7 @@ function scalingHeadline(s: ReportScaling): Headline {
   const n = s.n;
   return {
     id: `scaling_${s.from}_${s.to}`,
-    label: `Scaling ${s.from_gpus} → ${s.gpus} GPUs`,
+    label: `Scaling ${s.from_gpus} → ${s.gpus} GPUs (${s.from} → ${s.to})`,
     value: s.speedup == null ? null : `${fmt.ratio(s.speedup)} (${fmt.percent(s.efficiency, 1)} efficiency)`,
     formula:
       s.speedup == null || s.from_seconds == null || s.to_seconds == null
@@ -57,7 +57,7 @@ function baselineHeadline(report: Report): Headline | null {
   const run = b.run ? report.runs.find((r) => r.id === b.run) : undefined;
   return {
     id: "baseline_speedup",
-    label: `Speedup over ${b.label}`,
+    label: `Speedup over ${b.label}${b.run ? ` (${b.run})` : ""}`,
     value: fmt.ratio(b.speedup),
     formula: b.speedup == null || run?.total_seconds == null ? null : `${fmt.seconds(b.total_seconds)} / ${fmt.seconds(run.total_seconds)} (${run.id}) = ${fmt.ratio(b.speedup)}`,
     note: `${b.label} is an external figure (${fmt.seconds(b.total_seconds)}), not measured in this study`
@@ -81,7 +81,8 @@ export function headlines(report: Report): Headline[] {
   const runs = byGpus(report);
   const out: Headline[] = [];
   const single = runs.find((r) => r.gpus === 1);
-  const most = runs.at(-1);
+  // the headline run is chosen once, by v_headline
+  const most = report.runs.find((r) => r.id === report.headline_run);
   if (single) out.push(wallTimeHeadline(single, "time_1gpu"));
   if (most && most !== single) out.push(wallTimeHeadline(most, `time_${most.gpus}gpu`));
   for (const s of report.scaling) out.push(scalingHeadline(s));

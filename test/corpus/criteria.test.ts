@@ -31,6 +31,8 @@ function figures(runs: ReportRun[], warnings: ReportWarning[] = []): ReportFigur
   const [a, b] = runs;
   return {
     benchbook_version: "test", release: "v", title: "t", pipeline: "virnucpro", study_file: "s.yaml", reference: null, tolerance: 0.01, runs,
+    // as v_headline: the most GPUs, the earliest on a tie
+    headline_run: [...runs].sort((x, y) => y.gpus - x.gpus)[0]?.id ?? null,
     // like v_scaling: only between complete runs with a total
     scaling: a && b && a.status === "complete" && b.status === "complete" && a.total_seconds && b.total_seconds ? [{from: a.id, to: b.id, gpus: b.gpus, from_gpus: a.gpus, n: b.gpus / a.gpus, from_seconds: a.total_seconds, to_seconds: b.total_seconds,
       speedup: a.total_seconds && b.total_seconds ? a.total_seconds / b.total_seconds : null, efficiency: null, stages: [],
