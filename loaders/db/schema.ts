@@ -39,6 +39,9 @@ CREATE TABLE runs (
   model_path VARCHAR,
   expected_length INTEGER,
   model_source VARCHAR,              -- where model/length came from: config | pipeline_state | chunked_name | study
+  model_file VARCHAR,                -- the file and line of that evidence
+  model_line INTEGER,
+  summary_line INTEGER,              -- line of the PIPELINE SUMMARY in log_file
   architecture VARCHAR,
   input_path VARCHAR,
   gpu_names VARCHAR,                 -- distinct device names, ', ' separated
@@ -156,7 +159,8 @@ CREATE TABLE gpu_samples (
   memory_pct DOUBLE,
   temperature DOUBLE,
   power_watts DOUBLE,
-  stage VARCHAR
+  stage VARCHAR,
+  line INTEGER                       -- the sample's line in the monitor file
 );
 
 CREATE TABLE predictions_frame (

@@ -170,17 +170,19 @@ WHERE rel.baseline_total_seconds IS NOT NULL`;
 export const V_MODEL_MATCH = `
 CREATE OR REPLACE {TEMP} VIEW v_model_match AS
 WITH ref AS (
-  SELECT regexp_extract(model_path, '[^/\\\\]+$') AS model, expected_length AS len, model_source
+  SELECT regexp_extract(model_path, '[^/\\\\]+$') AS model, expected_length AS len, model_source, model_file, model_line
   FROM runs WHERE role = 'reference' ORDER BY ord LIMIT 1
 ),
 x AS (
   SELECT r.run_id, r.ord, regexp_extract(r.model_path, '[^/\\\\]+$') AS run_model, r.expected_length AS run_len,
+    r.model_file AS run_model_file, r.model_line AS run_model_line,
     (SELECT model FROM ref) AS ref_model, (SELECT len FROM ref) AS ref_len,
+    (SELECT model_file FROM ref) AS reference_model_file, (SELECT model_line FROM ref) AS reference_model_line,
     (SELECT count(*) FROM ref) > 0 AS has_reference_row
   FROM runs r WHERE r.role = 'run'
 )
 SELECT run_id, ord, nullif(run_model, '') AS run_model, run_len, nullif(ref_model, '') AS reference_model,
-  ref_len AS reference_length, has_reference_row,
+  ref_len AS reference_length, has_reference_row, run_model_file, run_model_line, reference_model_file, reference_model_line,
   CASE
     WHEN (nullif(run_model, '') IS NOT NULL AND nullif(ref_model, '') IS NOT NULL AND run_model <> ref_model)
       OR (run_len IS NOT NULL AND ref_len IS NOT NULL AND run_len <> ref_len) THEN false
@@ -503,15 +505,19 @@ export const V_WARNINGS = `
 CREATE OR REPLACE {TEMP} VIEW v_warnings AS
 SELECT 0 AS src, run_id, code, severity, message, file, line, affects FROM findings
 UNION ALL
-SELECT 1, run_id, 'stage_sum_mismatch', 'warning',
-  printf('stage times of %s add up to %.1f s but the summary total is %.1f s (%+.1f s)', run_id, stage_sum_seconds, total_seconds, stage_sum_delta),
-  NULL, NULL, 'timing,scaling'
-FROM v_run_timing WHERE abs(stage_sum_delta) > stage_sum_tolerance
+SELECT 1, t.run_id, 'stage_sum_mismatch', 'warning',
+  printf('stage times of %s add up to %.1f s but the summary total is %.1f s (%+.1f s, tolerance ±%.1f s)', t.run_id, t.stage_sum_seconds, t.total_seconds, t.stage_sum_delta, t.stage_sum_tolerance),
+  r.log_file, r.summary_line, 'timing,scaling'
+FROM v_run_timing t JOIN runs r USING (run_id) WHERE abs(t.stage_sum_delta) > t.stage_sum_tolerance
 UNION ALL
 SELECT 2, run_id, 'model_mismatch', 'error',
-  printf('model mismatch: run %s (%s bp) vs reference %s (%s bp)', coalesce(run_model, '?'), coalesce(run_len::VARCHAR, '?'),
-    coalesce(reference_model, '?'), coalesce(reference_length::VARCHAR, '?')),
-  NULL, NULL, 'correctness'
+  printf('model mismatch: run %s (%s bp) vs reference %s (%s bp%s)', coalesce(run_model, '?'), coalesce(run_len::VARCHAR, '?'),
+    coalesce(reference_model, '?'), coalesce(reference_length::VARCHAR, '?'),
+    -- the reference's evidence, relative to the study folder like every finding's file
+    CASE WHEN reference_model_file IS NOT NULL
+      THEN ', from ' || replace(reference_model_file, (SELECT regexp_replace(study_file, '[^/]+$', '') FROM v_release), '') || coalesce(':' || reference_model_line, '')
+      ELSE '' END),
+  run_model_file, run_model_line, 'correctness'
 FROM v_model_match WHERE model_match = false
 UNION ALL
 SELECT 3, run_id, 'model_unknown', 'warning',
@@ -522,7 +528,10 @@ FROM v_model_match WHERE model_match IS NULL AND run_id IN (SELECT run_id FROM v
 UNION ALL
 SELECT 4, run_id, 'gpu_monitor_duplicated', 'warning',
   printf('all %d GPU monitors of %s sampled device %d: the other %d GPU(s) are unmeasured', monitors, run_id, first_device, unmeasured_gpus),
-  NULL, NULL, 'gpu'
+  -- the evidence: the second monitor's first sample
+  (SELECT arg_min(monitor, line) FROM gpu_samples s WHERE s.run_id = v_gpu_run.run_id AND s.monitor = (SELECT DISTINCT monitor FROM gpu_samples m WHERE m.run_id = v_gpu_run.run_id ORDER BY monitor LIMIT 1 OFFSET 1)),
+  (SELECT min(line) FROM gpu_samples s WHERE s.run_id = v_gpu_run.run_id AND s.monitor = (SELECT DISTINCT monitor FROM gpu_samples m WHERE m.run_id = v_gpu_run.run_id ORDER BY monitor LIMIT 1 OFFSET 1)),
+  'gpu'
 FROM v_gpu_run WHERE duplicated
   -- ingest already reported the same fault from the monitor files themselves
   AND run_id NOT IN (SELECT run_id FROM findings WHERE code = 'gpu_monitors_same_device' AND run_id IS NOT NULL)

@@ -24,6 +24,42 @@ const CONSENSUS_FILE = "prediction_results_highestscore.csv";
 const ts = (local: string | null | undefined) => local ?? null;
 const OUTCOME_REASON: Record<string, string> = {failed: "the log ends with a pipeline error", out_of_memory: "the log ends with the OUT OF MEMORY block"};
 
+/** Where the model evidence of each source sits, so a model finding can point at it. */
+interface ModelEvidence {
+  logFile: string | null;
+  log: ConsoleLog["metadata"] | null;
+  stateFile: string | null;
+  state: PipelineState | null;
+  studyFile: string;
+  studyText: string;
+}
+
+/** Line of the reference's `model:` / `expected_length:` in the study YAML (its `reference:` block). */
+function referenceModelLine(text: string): number | null {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => /^reference:\s*$/.test(l));
+  if (start < 0) return null;
+  for (let i = start + 1; i < lines.length && /^(\s|$)/.test(lines[i]!); i++) {
+    if (/^\s+(model|expected_length):/.test(lines[i]!)) return i + 1;
+  }
+  return null;
+}
+
+function modelEvidence(source: string | null, e: ModelEvidence): {model_file: string | null; model_line: number | null} {
+  switch (source) {
+    case "config":
+      return {model_file: e.logFile, model_line: e.log?.modelLine ?? null};
+    case "chunked_name":
+      return {model_file: e.logFile, model_line: e.log?.chunkedLine ?? null};
+    case "pipeline_state":
+      return {model_file: e.stateFile, model_line: e.state?.modelLine ?? null};
+    case "study":
+      return {model_file: e.studyFile, model_line: referenceModelLine(e.studyText)};
+    default:
+      return {model_file: null, model_line: null};
+  }
+}
+
 interface ModelInfo {
   modelPath: string | null;
   expectedLength: number | null;
@@ -70,8 +106,9 @@ export const virnucpro: PipelineAdapter = {
     await guard(context, run.id, "worker_log", () => ingestWorkers(context, run, outputsOk ? outputs : null, consoleLog));
     await guard(context, run.id, "gpu_samples", () => ingestGpu(context, run));
 
+    let state: PipelineState | null = null;
     if (outputsOk) {
-      const state = await guard(context, run.id, "pipeline_state", () => ingestPipelineState(context, run.id, outputs!));
+      state = await guard(context, run.id, "pipeline_state", () => ingestPipelineState(context, run.id, outputs!));
       if (state && !model.modelPath && (state.modelPath || state.expectedLength)) {
         Object.assign(model, {modelPath: state.modelPath, expectedLength: state.expectedLength, source: "pipeline_state"});
       }
@@ -86,7 +123,12 @@ export const virnucpro: PipelineAdapter = {
     if (consoleLog && consoleLog.metadata.chunkedLengths.length > 1) {
       context.finding({run_id: run.id, code: "several_chunk_lengths", severity: "warning", message: `log names several chunked files: _chunked${consoleLog.metadata.chunkedLengths.join(", _chunked")}`, file: runRow.log_file as string, line: null, affects: ["correctness", "metadata"]});
     }
-    Object.assign(runRow, {model_path: model.modelPath, expected_length: model.expectedLength, model_source: model.source});
+    Object.assign(runRow, {
+      model_path: model.modelPath,
+      expected_length: model.expectedLength,
+      model_source: model.source,
+      ...modelEvidence(model.source, {logFile: runRow.log_file as string | null, log: consoleLog?.metadata ?? null, stateFile: outputs && path.join(outputs, ".checkpoints", "pipeline_state.json"), state, studyFile: study.file, studyText: study.text})
+    });
     await insertRows(context.connection, "runs", [runRow]);
   },
 
@@ -95,6 +137,8 @@ export const virnucpro: PipelineAdapter = {
     const outputs = resolveStudyPath(study, reference.outputs, "reference.outputs");
     const row: Row = {run_id: "reference", ord, role: "reference", label: reference.label, gpus: null, status: "no_log", outputs_dir: outputs};
     const model: ModelInfo = {modelPath: reference.model ?? null, expectedLength: reference.expected_length ?? null, source: reference.model || reference.expected_length ? "study" : null};
+    let refLog: ConsoleLog["metadata"] | null = null;
+    let refState: PipelineState | null = null;
     if (reference.log) {
       const file = resolveStudyPath(study, reference.log, "reference.log");
       row.log_file = file;
@@ -105,6 +149,7 @@ export const virnucpro: PipelineAdapter = {
         return read.log;
       });
       if (log) {
+        refLog = log.metadata;
         row.status = log.summary?.complete ? "complete" : "incomplete";
         if (!model.modelPath && log.metadata.modelPath) Object.assign(model, {modelPath: log.metadata.modelPath, source: "config"});
         if (!model.expectedLength) {
@@ -118,13 +163,19 @@ export const virnucpro: PipelineAdapter = {
     } else {
       await checkInsideStudy(study, reference.outputs, outputs, "reference.outputs");
       const state = await guard(context, "reference", "pipeline_state", () => ingestPipelineState(context, "reference", outputs));
+      refState = state;
       if (state) {
         if (!model.modelPath && state.modelPath) Object.assign(model, {modelPath: state.modelPath, source: model.source ?? "pipeline_state"});
         if (!model.expectedLength && state.expectedLength) Object.assign(model, {expectedLength: state.expectedLength, source: model.source ?? "pipeline_state"});
       }
       await ingestPredictions(context, "reference", outputs);
     }
-    Object.assign(row, {model_path: model.modelPath, expected_length: model.expectedLength, model_source: model.source});
+    Object.assign(row, {
+      model_path: model.modelPath,
+      expected_length: model.expectedLength,
+      model_source: model.source,
+      ...modelEvidence(model.source, {logFile: (row.log_file as string | undefined) ?? null, log: refLog, stateFile: path.join(outputs, ".checkpoints", "pipeline_state.json"), state: refState, studyFile: study.file, studyText: study.text})
+    });
     if (!model.modelPath && !model.expectedLength) {
       context.finding({run_id: "reference", code: "reference_model_unknown", severity: "warning", message: "the reference's model and chunk length are unknown (no log Configuration block, no pipeline_state.json, no reference.model in the study): model match cannot be checked", file: study.file, line: null, affects: ["correctness"]});
     }
@@ -188,6 +239,7 @@ async function ingestConsoleLog(context: IngestContext, run: RunSpec, runRow: Ro
     status_reason: failed ? OUTCOME_REASON[log.outcome] : summaryComplete ? null : "the log has no complete PIPELINE SUMMARY",
     outcome: log.outcome,
     total_seconds: summaryComplete ? log.summary!.totalSeconds : null,
+    summary_line: log.summary?.line ?? null,
     total_hms: summaryComplete ? log.summary!.totalHms : null,
     architecture: m.architecture,
     input_path: m.input,
@@ -376,7 +428,8 @@ async function ingestGpu(context: IngestContext, run: RunSpec): Promise<void> {
       "gpu_samples",
       monitor.samples.map((s) => ({
         run_id: run.id, monitor: file, sampled_at: localTime(s.epoch + (offset ?? 0)), epoch: s.epoch, device: s.device, uuid: s.uuid,
-        utilization: s.utilization, memory_mib: s.memoryMib, memory_pct: s.memoryPct, temperature: s.temperature, power_watts: s.powerWatts, stage: s.stage
+        utilization: s.utilization, memory_mib: s.memoryMib, memory_pct: s.memoryPct, temperature: s.temperature, power_watts: s.powerWatts, stage: s.stage,
+        line: s.line
       }))
     );
   }
@@ -384,7 +437,10 @@ async function ingestGpu(context: IngestContext, run: RunSpec): Promise<void> {
   if (run.gpus > 1 && pipelineMonitors.length > 1) {
     const devices = new Set(pipelineMonitors.flatMap((m) => m.monitor.samples.map((s) => s.device)));
     if (devices.size === 1) {
-      context.finding({run_id: run.id, code: "gpu_monitors_same_device", severity: "warning", message: `all ${pipelineMonitors.length} gpu_metrics files of this ${run.gpus}-GPU run sampled device ${[...devices][0]} (nvitop index bug): the other GPUs are unmeasured`, file: null, line: null, affects: ["gpu"]});
+      // the evidence: the second file's first sample, on the same device as the first file's
+      const second = pipelineMonitors[1]!;
+      const names = pipelineMonitors.map((m) => path.basename(m.file)).join(", ");
+      context.finding({run_id: run.id, code: "gpu_monitors_same_device", severity: "warning", message: `all ${pipelineMonitors.length} gpu_metrics files of this ${run.gpus}-GPU run (${names}) sampled device ${[...devices][0]} (nvitop index bug): the other GPUs are unmeasured`, file: second.file, line: second.monitor.samples[0]?.line ?? null, affects: ["gpu"]});
     }
   }
 }
