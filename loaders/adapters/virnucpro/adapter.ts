@@ -16,6 +16,7 @@ import {ConsoleLogParser, parseConsoleLog} from "./console-log.ts";
 import {parseWorkerLog, parseWorkerRecords} from "./worker-log.ts";
 import {parseGpuMetrics} from "./gpu-metrics.ts";
 import {parseNvidiaSmiCsv} from "../nvidia-smi.ts";
+import {recordedGpuClock} from "../../runner/manifest.ts";
 import {parsePipelineState} from "./pipeline-state.ts";
 import {loadConsensus, loadPerFrame} from "./predictions.ts";
 
@@ -395,7 +396,12 @@ async function ingestGpu(context: IngestContext, run: RunSpec): Promise<void> {
     if (await exists(file)) {
       const artifact = await readTextArtifact(file, "nvidia-smi samples");
       context.artifact({run_id: run.id, kind: "nvidia_smi", path: file, bytes: artifact.bytes, sha256: artifact.sha256, rows: null});
-      monitors.push({monitor: parseNvidiaSmiCsv(artifact.text, {file}), file});
+      // nvidia-smi prints local time without an offset: the runner records the host's with the samples
+      const offset = await recordedGpuClock(study, run, file);
+      if (offset === null) {
+        context.finding({run_id: run.id, code: "gpu_clock_assumed_utc", severity: "info", message: "no UTC offset recorded with these nvidia-smi samples (not taken by `benchbook run`, or by an older one): their timestamps are read as UTC", file, line: null, affects: ["gpu"]});
+      }
+      monitors.push({monitor: parseNvidiaSmiCsv(artifact.text, {file, utcOffsetSeconds: offset ?? 0}), file});
     } else {
       context.finding({run_id: run.id, code: "missing_artifact", severity: "warning", message: "gpu_samples file does not exist", file, line: null, affects: ["gpu"]});
     }
