@@ -135,7 +135,8 @@ async function populate(connection: IngestContext["connection"], study: Study, f
 /** Cheap change detector: study text plus size and mtime of every file the study points at. */
 async function inputFingerprint(study: Study): Promise<string> {
   const hash = createHash("sha256");
-  hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${study.text}\n`);
+  // the schema text itself, not only its version: a database of another schema is always rebuilt
+  hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${SCHEMA_SQL}\n${study.text}\n`);
   const roots: string[] = [];
   for (const run of study.runs) {
     if (run.command) {
