@@ -61,7 +61,7 @@ export function singleFileOverview(report: Report, manifest: Manifest, state: Si
   const kind = signoffKind(state);
   const cards = headlines(report)
     .map(
-      (h) => `<div class="card" data-headline="${esc(h.id)}"><div class="note">${esc(h.label)}</div><div class="card-value">${esc(h.value ?? "no data")}</div>${h.formula ? `<div class="formula">${esc(h.formula)}</div>` : ""}${h.note ? `<div class="note">${esc(h.note)}</div>` : ""}</div>`
+      (h) => `<div class="card" data-headline="${esc(h.id)}"${h.verdict ? ` data-verdict="${esc(h.verdict)}"` : ""}><div class="note">${esc(h.label)}</div><div class="card-value">${esc(h.value ?? "no data")}</div>${h.formula ? `<div class="formula">${esc(h.formula)}</div>` : ""}${h.note ? `<div class="note">${esc(h.note)}</div>` : ""}</div>`
     )
     .join("\n");
   const warnings = report.warnings.length

@@ -93,3 +93,15 @@ describe("a criterion over several runs names the run of its value", () => {
     expect(trend).toMatch(/<circle[^>]*data-note="invalid"[^>]*data-release="v2\.0"[^>]*><title>1gpu · v2\.0: [\d.]+ % \(INVALID\)<\/title>/);
   });
 });
+
+describe("a headline value judged invalid says so", () => {
+  it("the agreement card of a run whose comparison is invalid is marked; the valid run's is not", () => {
+    const cards = headlines(sampleReport());
+    const of = (id: string) => cards.find((h) => h.id === id)!;
+    expect(of("agreement_1gpu_consensus").verdict).toBe("invalid");
+    expect(of("agreement_1gpu_consensus").value).toMatch(/ %+ \(INVALID\)$/);
+    expect(of("agreement_1gpu_consensus").note).toMatch(/^INVALID for consensus_agreement: model mismatch/);
+    expect(of("agreement_2gpu_consensus").verdict).toBeNull();
+    expect(of("agreement_2gpu_consensus").value).not.toContain("INVALID");
+  });
+});
