@@ -6,6 +6,7 @@
  */
 import {readFile} from "node:fs/promises";
 import path from "node:path";
+import {runStatus} from "../metrics/format-sections.ts";
 import type {Report, ReportCriterion} from "../metrics/report-types.ts";
 import {headlines} from "../site/pages.ts";
 import {barChart} from "./chart.ts";
@@ -75,7 +76,7 @@ export function singleFileOverview(report: Report, manifest: Manifest, state: Si
     : `<p class="note">No warnings.</p>`;
   const runs = report.runs
     .map(
-      (r) => `<tr><td><code>${esc(r.id)}</code>${r.label ? `<div class="note">${esc(r.label)}</div>` : ""}</td><td class="num">${r.gpus}</td><td>${esc(r.status)}${r.outcome ? ` (${esc(r.outcome)})` : ""}</td><td class="num">${esc(fmt.seconds(r.total_seconds))}</td><td class="mono">${esc(r.model ?? "unknown")}</td><td>${esc(r.gpu_names ?? "unknown")}</td></tr>`
+      (r) => `<tr><td><code>${esc(r.id)}</code>${r.label ? `<div class="note">${esc(r.label)}</div>` : ""}</td><td class="num">${r.gpus}</td><td>${esc(runStatus(r))}</td><td class="num">${esc(fmt.seconds(r.total_seconds))}</td><td class="mono">${esc(r.model ?? "unknown")}</td><td>${esc(r.gpu_names ?? "unknown")}</td></tr>`
     )
     .join("\n");
   const stageCharts = report.runs

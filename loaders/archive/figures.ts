@@ -16,7 +16,7 @@ export interface RunValue {
 }
 
 export interface ReleaseFigures {
-  runs: Array<{id: string; gpus: number; label: string | null; status: string; total_seconds: number | null}>;
+  runs: Array<{id: string; gpus: number; label: string | null; status: string; status_reason: string | null; total_seconds: number | null}>;
   /** the run "headline" figures mean (the report's v_headline) */
   headline_run: string | null;
   scaling: Array<{key: string; speedup: number | null; efficiency: number | null}>;
@@ -32,7 +32,7 @@ export interface ReleaseFigures {
 export function figuresOf(report: Report): ReleaseFigures {
   const agreementVerdict = report.criteria.find((c) => c.metric === "correctness.consensus.label_agreement");
   return {
-    runs: [...report.runs].sort((a, b) => a.gpus - b.gpus || a.id.localeCompare(b.id)).map((r) => ({id: r.id, gpus: r.gpus, label: r.label, status: r.status, total_seconds: r.total_seconds})),
+    runs: [...report.runs].sort((a, b) => a.gpus - b.gpus || a.id.localeCompare(b.id)).map((r) => ({id: r.id, gpus: r.gpus, label: r.label, status: r.status, status_reason: r.status_reason ?? null, total_seconds: r.total_seconds})),
     scaling: report.scaling.map((s) => ({key: `${s.from} → ${s.to}`, speedup: s.speedup, efficiency: s.efficiency})),
     headline_run: report.headline_run ?? report.baseline?.run ?? null,
     baseline: report.baseline ? {label: report.baseline.label, run: report.baseline.run, speedup: report.baseline.speedup} : null,

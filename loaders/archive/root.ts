@@ -71,7 +71,7 @@ const OVERALL_WORD: Record<string, string> = {pass: "PASS", fail: "FAIL", incomp
 function releaseRow(r: ArchivedRelease): string {
   const f = figuresOf(r.report);
   const times = f.runs
-    .map((run) => `<div><code>${esc(run.id)}</code> ${esc(fmt.seconds(run.total_seconds))}${run.status === "complete" ? "" : ` <span class="note">(${esc(run.status)})</span>`}${run.id === f.headline_run ? ' <span class="note">headline</span>' : ""}</div>`)
+    .map((run) => `<div><code>${esc(run.id)}</code> ${esc(fmt.seconds(run.total_seconds))}${run.status === "complete" ? "" : ` <span class="note" data-run-status="${esc(run.status)}">(${esc(run.status)}${run.status_reason ? `: ${esc(run.status_reason)}` : ""})</span>`}${run.id === f.headline_run ? ' <span class="note">headline</span>' : ""}</div>`)
     .join("");
   const scaling = f.scaling.map((s) => `<div>${esc(fmt.ratio(s.speedup))} <span class="note">${esc(s.key)}</span></div>`).join("") || "—";
   const baseline = f.baseline ? `${esc(fmt.ratio(f.baseline.speedup))} <div class="note">${f.baseline.run ? `<code>${esc(f.baseline.run)}</code> ` : ""}over ${esc(f.baseline.label)}</div>` : "—";

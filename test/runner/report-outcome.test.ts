@@ -12,6 +12,10 @@ import {formatText} from "../../loaders/metrics/format-text.ts";
 import {buildReport} from "../../loaders/metrics/report.ts";
 import type {Report} from "../../loaders/metrics/report-types.ts";
 import {runStudy, type RunStudyOptions} from "../../loaders/runner/run.ts";
+import {singleFileOverview} from "../../loaders/archive/export.ts";
+import {indexPage} from "../../loaders/archive/root.ts";
+import type {ArchiveContents, ArchivedRelease} from "../../loaders/archive/scan.ts";
+import type {Manifest} from "../../loaders/archive/manifest.ts";
 import {overviewPage, runsPage, timingPage} from "../../loaders/site/pages.ts";
 import type {CriterionSpec} from "../../loaders/study.ts";
 import {makeStudy, pipeline, removeTempDirs, Sink, waitFor, type TestStudy} from "./helpers.ts";
@@ -75,6 +79,17 @@ describe("the runner's outcome in the reports", () => {
     expect(overview).toMatchObject({status: "timed_out", status_reason: "stopped after the 1 s timeout"});
     expect(runsPage(report).runs.find((r) => r.id === "stopped")).toMatchObject({status: "interrupted", status_reason: "interrupted (user pressed Ctrl-C)"});
     expect(timingPage(report).runs.find((r) => r.id === "failed")!.status).toBe("failed");
+  });
+
+  it("archive: the index and the single-file export show the status and reason", () => {
+    const manifest = {title: report.title, date: null, build_time: "2026-12-01T08:00:00Z", content_sha256: "0".repeat(64), summary: report.summary, study_file: "study.yaml", study_sha256: "1".repeat(64), inputs: [], tools: {benchbook: "t", duckdb: "t", node: "t"}} as unknown as Manifest;
+    const release = {release: report.release, dir: "releases/v-test", report, manifest, signoff: {state: "none"}} as unknown as ArchivedRelease;
+    const index = indexPage({releases: [release], replaced: []} as unknown as ArchiveContents);
+    expect(index).toContain('data-run-status="timed_out">(timed_out: stopped after the 1 s timeout)');
+    expect(index).toContain("(interrupted: interrupted (user pressed Ctrl-C))");
+    const single = singleFileOverview(report, manifest, {state: "none"} as never);
+    expect(single).toContain("timed_out (stopped after the 1 s timeout)");
+    expect(single).not.toContain("incomplete (unknown)");
   });
 
   it("a criterion over a stopped run says why it has no data", () => {
