@@ -10,6 +10,8 @@ export const PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "
 export interface Series {
   name: string;
   values: Array<number | null>;
+  /** per value: a verdict that qualifies it (e.g. 'invalid'); such a point is drawn hollow and says so */
+  notes?: Array<string | null>;
 }
 
 export interface LineChartOptions {
@@ -92,7 +94,7 @@ export function lineChart(options: LineChartOptions): string {
       .map((v, i) =>
         v == null || !Number.isFinite(v)
           ? ""
-          : `<circle class="bb-mark" cx="${f(x(i))}" cy="${f(y(v))}" r="4" fill="${color}" data-release="${esc(options.categories[i])}" data-value="${v}"><title>${esc(`${s.name} · ${options.categories[i]}: ${options.format(v)}`)}</title></circle>`
+          : `<circle class="bb-mark" cx="${f(x(i))}" cy="${f(y(v))}" r="4" fill="${s.notes?.[i] ? "#fff" : color}"${s.notes?.[i] ? ` stroke="${color}" stroke-width="2" data-note="${esc(s.notes[i]!)}"` : ""} data-release="${esc(options.categories[i])}" data-value="${v}"><title>${esc(`${s.name} · ${options.categories[i]}: ${options.format(v)}${s.notes?.[i] ? ` (${s.notes[i]!.toUpperCase()})` : ""}`)}</title></circle>`
       )
       .join("");
     parts.push(`<g class="series" data-series="${esc(s.name)}">${d ? `<path class="bb-line" d="${d}" fill="none" stroke="${color}" stroke-width="2"/>` : ""}${dots}</g>`);
@@ -107,7 +109,9 @@ export function lineChart(options: LineChartOptions): string {
 /** The chart's numbers as a table, for readers (and screen readers) who want the exact values. */
 function dataTable(options: LineChartOptions): string {
   const head = `<tr><th>Series</th>${options.categories.map((c) => `<th class="num">${esc(c)}</th>`).join("")}</tr>`;
-  const rows = options.series.map((s) => `<tr><td>${esc(s.name)}</td>${s.values.map((v) => `<td class="num">${v == null ? "—" : esc(options.format(v))}</td>`).join("")}</tr>`).join("");
+  const rows = options.series
+    .map((s) => `<tr><td>${esc(s.name)}</td>${s.values.map((v, i) => `<td class="num">${v == null ? "—" : esc(options.format(v))}${v != null && s.notes?.[i] ? ` (${esc(s.notes[i]!.toUpperCase())})` : ""}</td>`).join("")}</tr>`)
+    .join("");
   return `<details><summary>values</summary><table>${head}${rows}</table></details>`;
 }
 

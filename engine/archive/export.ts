@@ -6,6 +6,7 @@
  */
 import {readFile} from "node:fs/promises";
 import path from "node:path";
+import {runStatus} from "../render/sections.ts";
 import type {Report, ReportCriterion} from "../report/types.ts";
 import {headlines} from "../site/pages.ts";
 import {barChart} from "./chart.ts";
@@ -41,10 +42,10 @@ function scoreboard(criteria: ReportCriterion[]): string {
       (c) => `<tr data-criterion="${esc(c.id)}" data-status="${esc(c.status)}">
 <td>${statusBadge(c.status, STATUS_WORD[c.status])}</td>
 <td><strong>${esc(c.label)}</strong><div class="note mono">${esc(c.id)}</div></td>
-<td class="num">${esc(c.display_value ?? "no data")}${c.flags.length ? ` <sup title="affected by warnings ${esc(c.flags.join(", "))}">${esc(c.flags.join(" "))}</sup>` : ""}</td>
+<td class="num">${esc(c.display_value ?? "no data")}${c.per_run?.length && c.value_run ? `<div class="note">${esc(c.value_run)}</div>` : ""}${c.flags.length ? ` <sup title="affected by warnings ${esc(c.flags.join(", "))}">${esc(c.flags.join(" "))}</sup>` : ""}</td>
 <td class="num">${esc(c.display_target)}</td>
 <td>${c.formula ? `<div class="formula">${esc(c.formula)}</div>` : ""}${c.reason ? `<div class="note">${esc(c.reason)}</div>` : ""}${
-        c.per_run?.length ? `<div class="note">${c.per_run.map((p) => `${esc(p.run)}: ${esc(STATUS_WORD[p.status] ?? p.status)}`).join(" · ")}</div>` : ""
+        c.per_run?.length ? `<div class="note">${c.per_run.map((p) => `${esc(p.run)}: ${esc(p.display_value ?? "no data")} ${esc(STATUS_WORD[p.status] ?? p.status)}`).join(" · ")}</div>` : ""
       }</td>
 </tr>`
     )
@@ -63,7 +64,7 @@ export function singleFileOverview(report: Report, manifest: Manifest, state: Si
   const kind = signoffKind(state);
   const cards = headlines(report)
     .map(
-      (h) => `<div class="card" data-headline="${esc(h.id)}"><div class="note">${esc(h.label)}</div><div class="card-value">${esc(h.value ?? "no data")}</div>${h.formula ? `<div class="formula">${esc(h.formula)}</div>` : ""}${h.note ? `<div class="note">${esc(h.note)}</div>` : ""}</div>`
+      (h) => `<div class="card" data-headline="${esc(h.id)}"${h.verdict ? ` data-verdict="${esc(h.verdict)}"` : ""}><div class="note">${esc(h.label)}</div><div class="card-value">${esc(h.value ?? "no data")}</div>${h.formula ? `<div class="formula">${esc(h.formula)}</div>` : ""}${h.note ? `<div class="note">${esc(h.note)}</div>` : ""}</div>`
     )
     .join("\n");
   const warnings = report.warnings.length
@@ -77,7 +78,7 @@ export function singleFileOverview(report: Report, manifest: Manifest, state: Si
     : `<p class="note">No warnings.</p>`;
   const runs = report.runs
     .map(
-      (r) => `<tr><td><code>${esc(r.id)}</code>${r.label ? `<div class="note">${esc(r.label)}</div>` : ""}</td><td class="num">${r.gpus}</td><td>${esc(r.status)}${r.outcome ? ` (${esc(r.outcome)})` : ""}</td><td class="num">${esc(fmt.seconds(r.total_seconds))}</td><td class="mono">${esc(r.model ?? "unknown")}</td><td>${esc(r.gpu_names ?? "unknown")}</td></tr>`
+      (r) => `<tr><td><code>${esc(r.id)}</code>${r.label ? `<div class="note">${esc(r.label)}</div>` : ""}</td><td class="num">${r.gpus}</td><td>${esc(runStatus(r))}</td><td class="num">${esc(fmt.seconds(r.total_seconds))}</td><td class="mono">${esc(r.model ?? "unknown")}</td><td>${esc(r.gpu_names ?? "unknown")}</td></tr>`
     )
     .join("\n");
   const stageCharts = report.runs

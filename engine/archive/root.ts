@@ -10,7 +10,7 @@ import {BENCHBOOK_VERSION} from "../version.ts";
 import {assertNoSymlink, SIGNOFFS_DIR, writeArchiveFile} from "./fs.ts";
 import {esc, page, releaseHref, statusBadge} from "./html.ts";
 import {canonicalJson} from "./json.ts";
-import {figuresOf, fmt} from "./figures.ts";
+import {figuresOf, fmt, runValueHtml} from "./figures.ts";
 import {scanArchive, type ArchiveContents, type ArchivedRelease} from "./scan.ts";
 import {displayTime, signoffKind, signoffText, writeBanners} from "./signoff.ts";
 import {trendPage} from "./trend.ts";
@@ -74,10 +74,15 @@ const OVERALL_WORD: Record<string, string> = {pass: "PASS", fail: "FAIL", incomp
 
 function releaseRow(r: ArchivedRelease): string {
   const f = figuresOf(r.report);
-  const times = f.runs.map((run) => `<div><code>${esc(run.id)}</code> ${esc(fmt.seconds(run.total_seconds))}${run.status === "complete" ? "" : ` <span class="note">(${esc(run.status)})</span>`}</div>`).join("");
+  const times = f.runs
+    .map((run) => `<div><code>${esc(run.id)}</code> ${esc(fmt.seconds(run.total_seconds))}${run.status === "complete" ? "" : ` <span class="note" data-run-status="${esc(run.status)}">(${esc(run.status)}${run.status_reason ? `: ${esc(run.status_reason)}` : ""})</span>`}${run.id === f.headline_run ? ' <span class="note">headline</span>' : ""}</div>`)
+    .join("");
   const scaling = f.scaling.map((s) => `<div>${esc(fmt.ratio(s.speedup))} <span class="note">${esc(s.key)}</span></div>`).join("") || "—";
-  const baseline = f.baseline ? `${esc(fmt.ratio(f.baseline.speedup))} <div class="note">over ${esc(f.baseline.label)}</div>` : "—";
-  const agreement = f.agreement.map((a) => `<div>${esc(fmt.percent(a.value))} <span class="note">${esc(a.run)}</span></div>`).join("") || "—";
+  const baseline = f.baseline ? `${esc(fmt.ratio(f.baseline.speedup))} <div class="note">${f.baseline.run ? `<code>${esc(f.baseline.run)}</code> ` : ""}over ${esc(f.baseline.label)}</div>` : "—";
+  const agreement = f.agreement.map((a) => `<div>${runValueHtml({run: a.run, display_value: fmt.percent(a.value), status: a.status}, esc)}</div>`).join("") || "—";
+  const spanning = f.criteria
+    .map((c) => `<div data-criterion="${esc(c.id)}"><strong>${esc(c.label)}</strong>: ${esc(c.display_value ?? "no data")}${c.value_run ? ` <span class="note">(${esc(c.value_run)})</span>` : ""} ${statusBadge(c.status)}<div class="note">${c.per_run.map((p) => runValueHtml(p, esc)).join(" · ")}</div></div>`)
+    .join("") || "—";
   const kind = signoffKind(r.signoff);
   return `<tr data-release="${esc(r.release)}" data-overall="${esc(f.summary.overall)}" data-signoff="${esc(kind)}">
 <td><a href="${esc(releaseHref("", r.release))}"><strong>${esc(r.release)}</strong></a><div class="note">${esc(r.manifest.title)}</div></td>
@@ -87,6 +92,7 @@ function releaseRow(r: ArchivedRelease): string {
 <td class="num">${scaling}</td>
 <td class="num">${baseline}</td>
 <td class="num">${agreement}</td>
+<td>${spanning}</td>
 <td>${statusBadge(kind, kind === "none" ? "NONE" : kind.toUpperCase())}<div class="note">${esc(signoffText(r.signoff))}</div></td>
 <td><span class="note">${esc(displayTime(r.manifest.build_time))}</span><div><code title="${esc(r.manifest.content_sha256)}">${esc(r.manifest.content_sha256.slice(0, 12))}</code></div><div class="note"><a href="${esc(releaseHref("", r.release, "data/manifest.json"))}">manifest</a></div></td>
 </tr>`;
@@ -97,7 +103,7 @@ export function indexPage(contents: ArchiveContents): string {
   const latest = contents.releases.at(-1);
   const table = newestFirst.length
     ? `<table class="releases">
-<thead><tr><th>Release</th><th class="num">Date</th><th>Status</th><th class="num">Total time per run</th><th class="num">Scaling</th><th class="num">Baseline speedup</th><th class="num">Consensus agreement</th><th>Sign-off</th><th>Build</th></tr></thead>
+<thead><tr><th>Release</th><th class="num">Date</th><th>Status</th><th class="num">Total time per run</th><th class="num">Scaling</th><th class="num">Baseline speedup</th><th class="num">Consensus agreement</th><th>Criteria across runs</th><th>Sign-off</th><th>Build</th></tr></thead>
 <tbody>
 ${newestFirst.map(releaseRow).join("\n")}
 </tbody></table>`

@@ -4,7 +4,7 @@
  * without that run leaves a gap rather than a zero.
  */
 import {lineChart, type Series} from "./chart.ts";
-import {figuresOf, fmt, type ReleaseFigures} from "./figures.ts";
+import {figuresOf, fmt, runValueHtml, type ReleaseFigures} from "./figures.ts";
 import {esc, page} from "./html.ts";
 import type {ArchivedRelease} from "./scan.ts";
 
@@ -63,7 +63,7 @@ export function trendPage(releases: ArchivedRelease[]): string {
     lineChart({
       title: "Speedup over the baseline",
       categories: names,
-      series: [{name: "headline run", values: figures.map((f) => f.baseline?.speedup ?? null)}],
+      series: [{name: "headline run (most GPUs)", values: figures.map((f) => f.baseline?.speedup ?? null)}],
       format: fmt.ratio,
       tick: TICK.ratio,
       zero: true,
@@ -72,7 +72,14 @@ export function trendPage(releases: ArchivedRelease[]): string {
     lineChart({
       title: "Consensus label agreement",
       categories: names,
-      series: seriesBy(figures, agreementRuns, (id) => id, (f, id) => f.agreement.find((a) => a.run === id)?.value),
+      series: seriesBy(figures, agreementRuns, (id) => id, (f, id) => f.agreement.find((a) => a.run === id)?.value).map((s) => ({
+        ...s,
+        // a value the criterion judged invalid (a model mismatch, say) stays visibly invalid
+        notes: figures.map((f) => {
+          const status = f.agreement.find((a) => a.run === s.name)?.status;
+          return status === "invalid" || status === "no_data" ? status : null;
+        })
+      })),
       format: (v) => fmt.percent(v, 3),
       tick: TICK.percent
     })
@@ -87,6 +94,14 @@ export function trendPage(releases: ArchivedRelease[]): string {
       zero: true
     })
   );
+  const spanning = releases.flatMap((r, i) =>
+    figures[i]!.criteria.map(
+      (c) => `<tr data-release="${esc(r.release)}" data-criterion="${esc(c.id)}"><td>${esc(r.release)}</td><td>${esc(c.label)}</td><td class="num">${esc(c.display_value ?? "no data")}${c.value_run ? ` <span class="note">(${esc(c.value_run)})</span>` : ""} <span class="status status--${esc(c.status)}">${esc(c.status.toUpperCase().replace("_", " "))}</span></td><td>${c.per_run.map((p) => runValueHtml(p, esc)).join(" · ")}</td></tr>`
+    )
+  );
+  const spanningTable = spanning.length
+    ? `<table class="criteria-runs"><thead><tr><th>Release</th><th>Criterion</th><th class="num">Value (run)</th><th>Each run: value and verdict</th></tr></thead><tbody>${spanning.join("")}</tbody></table>`
+    : '<p class="note">no criterion is judged on more than one run</p>';
   const list = releases
     .map((r) => `<li><a href="releases/${esc(encodeURIComponent(r.release))}/index.html">${esc(r.release)}</a> <span class="note">${esc(r.manifest.date ?? "undated")} · ${esc(r.manifest.title)}</span></li>`)
     .join("");
@@ -97,6 +112,9 @@ export function trendPage(releases: ArchivedRelease[]): string {
 ${releases.length ? "" : "<p>No release archived yet.</p>"}
 <h2>Headline figures</h2>
 <div class="charts">${charts.join("\n")}</div>
+<h2>Criteria across runs</h2>
+<p class="note">A criterion judged on several runs shows the worst run's value (named) and every run's value next to its verdict; hollow points in the charts are values judged invalid or without data.</p>
+${spanningTable}
 <h2>Per-stage time</h2>
 <div class="charts">${stageCharts.join("\n") || '<p class="note">no stage times in any release</p>'}</div>`;
   return page({title: "Trends across releases", body});

@@ -36,8 +36,10 @@ CREATE TABLE runs (
   label VARCHAR,
   gpus INTEGER,
   -- complete: summary seen and success; incomplete: no (whole) summary; failed: error/oom exit;
-  -- no_log: no console log given; broken: the log could not be read at all
+  -- no_log: no console log given; broken: the log could not be read at all;
+  -- timed_out / interrupted / failed: what benchbook run recorded in the run's manifest (it wins over the log)
   status VARCHAR NOT NULL,
+  status_reason VARCHAR,             -- why the status is not complete, in words (the runner's reason when it ran it)
   outcome VARCHAR,                   -- success | completed_with_failures | failed | out_of_memory | already_complete | unknown
   total_seconds DOUBLE,              -- 'Total wall time' of the PIPELINE SUMMARY
   total_hms VARCHAR,
@@ -45,6 +47,9 @@ CREATE TABLE runs (
   model_path VARCHAR,
   expected_length INTEGER,
   model_source VARCHAR,              -- where model/length came from: config | pipeline_state | chunked_name | study
+  model_file VARCHAR,                -- the file and line of that evidence
+  model_line INTEGER,
+  summary_line INTEGER,              -- line of the PIPELINE SUMMARY in log_file
   architecture VARCHAR,
   input_path VARCHAR,
   gpu_names VARCHAR,                 -- distinct device names, ', ' separated
@@ -128,7 +133,9 @@ CREATE TABLE batches (
   logged_pack_eff DOUBLE,            -- as logged, on the pipeline's own scale (pipeline_profile logged_packing_scale)
   tokens_per_sec DOUBLE,
   seq_per_sec DOUBLE,
-  eta VARCHAR
+  eta VARCHAR,
+  file VARCHAR,                      -- the worker log, or the console log its lines were read from
+  line INTEGER
 );
 
 CREATE TABLE io_warnings (
@@ -163,7 +170,8 @@ CREATE TABLE gpu_samples (
   memory_pct DOUBLE,
   temperature DOUBLE,
   power_watts DOUBLE,
-  stage VARCHAR
+  stage VARCHAR,
+  line INTEGER                       -- the sample's line in the monitor file
 );
 
 CREATE TABLE predictions_frame (

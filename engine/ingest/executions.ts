@@ -140,6 +140,20 @@ export async function readExecutions(study: Study): Promise<ExecutionRow[]> {
   return rows.sort((a, b) => a.repeat - b.repeat || a.run_id.localeCompare(b.run_id));
 }
 
+/**
+ * How `benchbook run` ended the execution whose files are at the study's paths overrides what the log
+ * alone suggests: a log cut by a timeout reads as 'incomplete' with an unknown outcome, but the runner
+ * knows it stopped it. A manifest still saying `running` means benchbook itself died mid-run.
+ */
+export const RUN_OUTCOME_SQL = `
+UPDATE runs SET
+  status = CASE e.status WHEN 'running' THEN 'interrupted' ELSE e.status END,
+  status_reason = CASE WHEN e.status = 'running'
+    THEN 'benchbook stopped before the execution ended (its run.json still says running)'
+    ELSE coalesce(e.reason, e.status) END
+FROM executions e
+WHERE e.run_id = runs.run_id AND e.representative AND runs.role = 'run' AND e.status <> 'succeeded'`;
+
 /** Create the table and view (when missing) and insert the study's executions; returns the row count. */
 export async function ingestExecutions(connection: DuckDBConnection, study: Study): Promise<number> {
   const [{n}] = await queryRows<{n: number}>(connection, "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'executions'");
@@ -147,6 +161,8 @@ export async function ingestExecutions(connection: DuckDBConnection, study: Stud
   await connection.run(EXECUTION_STATS_SQL);
   const rows = await readExecutions(study);
   await insertRows(connection, "executions", rows as unknown as Record<string, unknown>[]);
+  const [{runs}] = await queryRows<{runs: number}>(connection, "SELECT count(*)::INTEGER AS runs FROM information_schema.tables WHERE table_name = 'runs'");
+  if (runs) await connection.run(RUN_OUTCOME_SQL);
   return rows.length;
 }
 

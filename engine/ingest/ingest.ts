@@ -168,7 +168,8 @@ const PREDICTION_TABLES = ["predictions_frame", "predictions_consensus"] as cons
  */
 async function inputFingerprint(study: Study): Promise<string> {
   const hash = createHash("sha1");
-  hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${await codeHash()}\n${study.text}\n`);
+  // the schema text itself, not only its version: a database of another schema is always rebuilt
+  hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${SCHEMA_SQL}\n${await codeHash()}\n${study.text}\n`);
   const roots: string[] = [];
   for (const run of study.runs) {
     if (run.command) {

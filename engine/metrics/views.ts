@@ -52,7 +52,7 @@ WITH s AS (
     count(*) FILTER (WHERE NOT skipped AND NOT is_gpu AND seconds IS NULL)::INTEGER AS untimed_cpu
   FROM stages GROUP BY run_id
 )
-SELECT r.run_id, r.ord, r.label, r.gpus, r.status, r.outcome, r.total_seconds, r.total_hms,
+SELECT r.run_id, r.ord, r.label, r.gpus, r.status, r.status_reason, r.outcome, r.total_seconds, r.total_hms,
   CASE WHEN s.untimed_stages = 0 THEN s.stage_sum END AS stage_sum_seconds,
   CASE WHEN s.untimed_gpu = 0 THEN s.gpu_sum END AS gpu_stage_seconds,
   CASE WHEN s.untimed_cpu = 0 THEN s.cpu_sum END AS cpu_stage_seconds,
@@ -64,6 +64,15 @@ SELECT r.run_id, r.ord, r.label, r.gpus, r.status, r.outcome, r.total_seconds, r
   r.command, r.first_at, r.last_at, r.hdf5_conversion_seconds
 FROM runs r LEFT JOIN s USING (run_id)
 WHERE r.role = 'run'`;
+
+/**
+ * The headline run: the most GPUs, the earliest in the study file on a tie, whatever its status (an
+ * incomplete headline gives no figure rather than a silent fallback to a smaller run). The one place
+ * this choice is made: v_baseline, the criteria (run: headline) and the pages all read it.
+ */
+export const V_HEADLINE = `
+CREATE OR REPLACE {TEMP} VIEW v_headline AS
+SELECT run_id, ord, gpus, status FROM v_run_timing WHERE gpus IS NOT NULL ORDER BY gpus DESC, ord LIMIT 1`;
 
 /** Stage seconds and share of the run's summary total. */
 export const V_STAGE_TIMING = `
@@ -143,14 +152,10 @@ FROM keys k
 LEFT JOIN v_stage_timing a ON a.run_id = k.from_run AND a.stage = k.stage
 LEFT JOIN v_stage_timing b ON b.run_id = k.to_run AND b.stage = k.stage`;
 
-/**
- * Speedup over the study's external baseline (a known figure, not measured here), for every run. The
- * headline is the run with the most GPUs whatever its status: an incomplete headline run gives no
- * figure rather than silently falling back to a smaller run.
- */
+/** Speedup over the study's external baseline (a known figure, not measured here), for every run. */
 export const V_BASELINE = `
 CREATE OR REPLACE {TEMP} VIEW v_baseline AS
-WITH headline AS (SELECT run_id FROM v_run_timing ORDER BY gpus DESC NULLS LAST, ord LIMIT 1)
+WITH headline AS (SELECT run_id FROM v_headline)
 SELECT rel.baseline_label AS label, rel.baseline_total_seconds AS baseline_seconds,
   t.run_id, t.ord, t.gpus, t.status, t.total_seconds,
   CASE WHEN t.status = 'complete' AND t.total_seconds > 0
@@ -167,17 +172,19 @@ WHERE rel.baseline_total_seconds IS NOT NULL`;
 export const V_MODEL_MATCH = `
 CREATE OR REPLACE {TEMP} VIEW v_model_match AS
 WITH ref AS (
-  SELECT regexp_extract(model_path, '[^/\\\\]+$') AS model, expected_length AS len, model_source
+  SELECT regexp_extract(model_path, '[^/\\\\]+$') AS model, expected_length AS len, model_source, model_file, model_line
   FROM runs WHERE role = 'reference' ORDER BY ord LIMIT 1
 ),
 x AS (
   SELECT r.run_id, r.ord, regexp_extract(r.model_path, '[^/\\\\]+$') AS run_model, r.expected_length AS run_len,
+    r.model_file AS run_model_file, r.model_line AS run_model_line,
     (SELECT model FROM ref) AS ref_model, (SELECT len FROM ref) AS ref_len,
+    (SELECT model_file FROM ref) AS reference_model_file, (SELECT model_line FROM ref) AS reference_model_line,
     (SELECT count(*) FROM ref) > 0 AS has_reference_row
   FROM runs r WHERE r.role = 'run'
 )
 SELECT run_id, ord, nullif(run_model, '') AS run_model, run_len, nullif(ref_model, '') AS reference_model,
-  ref_len AS reference_length, has_reference_row,
+  ref_len AS reference_length, has_reference_row, run_model_file, run_model_line, reference_model_file, reference_model_line,
   CASE
     WHEN (nullif(run_model, '') IS NOT NULL AND nullif(ref_model, '') IS NOT NULL AND run_model <> ref_model)
       OR (run_len IS NOT NULL AND ref_len IS NOT NULL AND run_len <> ref_len) THEN false
@@ -363,10 +370,16 @@ LEFT JOIN stages s ON s.run_id = w.run_id AND s.stage = bb_profile('primary_gpu_
 LEFT JOIN runs r ON r.run_id = w.run_id`;
 
 /**
- * Packing efficiency = tokens / (batches x token budget) over the DataLoader lines, which the pipeline
- * logs every 10th batch: a sample of the batches, not all of them. The budget is the worker's logged
- * 'Token budget'; with none the efficiency stays NULL (4096 is never assumed). worker NULL = the run,
- * token-weighted over its workers.
+ * Packing efficiency: the share of the real token budget a batch fills, averaged over batches (FORMATS §5.3).
+ * - efficiency, method 'population': over every batch. The progress line's `pack eff` is the running
+ *   unweighted mean of tokens / 4096 over all batches so far, so the last one x 4096 / budget is the
+ *   mean over batches 0..that batch (population_batches of them).
+ * - sampled_efficiency, method 'sampled_every_10th': Σ tokens / (lines x budget) over the DataLoader
+ *   lines, which are logged for every 10th batch only. Kept as a cross-check; sampled_difference =
+ *   sampled − population.
+ * The budget is the worker's logged 'Token budget'; with none both stay NULL (4096 is never assumed).
+ * worker NULL = the run: population batch-weighted over workers, sample token-weighted. file/line point at
+ * the last progress line read (per worker; for the run, its first worker's).
  */
 export const V_PACKING = `
 CREATE OR REPLACE {TEMP} VIEW v_packing AS
@@ -378,29 +391,37 @@ dl AS (
   FROM batches WHERE kind = 'dataloader' AND tokens IS NOT NULL GROUP BY ALL
 ),
 lastp AS (
-  SELECT run_id, worker, arg_max(logged_pack_eff, batch) AS logged
+  SELECT run_id, worker, max(batch) + 1 AS covered,
+    arg_max(logged_pack_eff, batch) AS logged, arg_max(file, batch) AS file, arg_max(line, batch) AS line
   FROM batches WHERE kind = 'progress' AND logged_pack_eff IS NOT NULL GROUP BY ALL
 ),
 pw AS (
-  SELECT k.run_id, k.worker, w.token_budget, dl.n AS batches, dl.tokens,
-    CASE WHEN w.token_budget > 0 AND dl.n > 0 THEN bb_sig(dl.tokens::DOUBLE / (dl.n * w.token_budget), 12) END AS efficiency,
-    lastp.logged AS logged_efficiency,
-    CASE WHEN w.token_budget > 0 THEN bb_sig(lastp.logged * bb_profile('logged_packing_scale')::DOUBLE / w.token_budget, 12) END AS logged_rescaled
+  SELECT k.run_id, k.worker, w.token_budget, lastp.covered AS population_batches,
+    CASE WHEN w.token_budget > 0 THEN bb_sig(lastp.logged * bb_profile('logged_packing_scale')::DOUBLE / w.token_budget, 12) END AS efficiency,
+    dl.n AS sampled_batches, dl.tokens AS sampled_tokens,
+    CASE WHEN w.token_budget > 0 AND dl.n > 0 THEN bb_sig(dl.tokens::DOUBLE / (dl.n * w.token_budget), 12) END AS sampled_efficiency,
+    lastp.logged AS logged_efficiency, lastp.file, lastp.line
   FROM keys k LEFT JOIN workers w USING (run_id, worker) LEFT JOIN dl USING (run_id, worker) LEFT JOIN lastp USING (run_id, worker)
+),
+pr AS (
+  SELECT run_id, NULL::INTEGER AS worker,
+    CASE WHEN count(DISTINCT token_budget) = 1 AND count(*) = count(token_budget) THEN min(token_budget) END AS token_budget,
+    sum(population_batches)::INTEGER AS population_batches,
+    CASE WHEN count(efficiency) = count(*) AND sum(population_batches) > 0
+         THEN bb_sig(sum(efficiency * population_batches) / sum(population_batches), 12) END AS efficiency,
+    sum(sampled_batches)::INTEGER AS sampled_batches, sum(sampled_tokens)::BIGINT AS sampled_tokens,
+    CASE WHEN count(*) = count(token_budget) AND sum(sampled_batches) > 0 AND min(token_budget) > 0
+         THEN bb_sig(sum(sampled_tokens)::DOUBLE / sum(sampled_batches * token_budget), 12) END AS sampled_efficiency,
+    CASE WHEN count(logged_efficiency) = count(*) AND sum(population_batches) > 0
+         THEN bb_sig(sum(logged_efficiency * population_batches) / sum(population_batches), 12) END AS logged_efficiency,
+    arg_min(file, worker) AS file, arg_min(line, worker) AS line
+  FROM pw GROUP BY run_id
 )
-SELECT run_id, worker, token_budget, batches, tokens, efficiency, logged_efficiency, logged_rescaled,
-  'sampled_batches' AS method
-FROM pw
-UNION ALL
-SELECT run_id, NULL, CASE WHEN count(DISTINCT token_budget) = 1 AND count(*) = count(token_budget) THEN min(token_budget) END,
-  sum(batches)::INTEGER, sum(tokens)::BIGINT,
-  CASE WHEN count(*) = count(token_budget) AND sum(batches) > 0 AND min(token_budget) > 0
-       THEN bb_sig(sum(tokens)::DOUBLE / sum(batches * token_budget), 12) END,
-  CASE WHEN count(logged_efficiency) > 0 THEN bb_sig(sum(logged_efficiency * coalesce(batches, 1)) / sum(coalesce(batches, 1)) FILTER (WHERE logged_efficiency IS NOT NULL), 12) END,
-  CASE WHEN count(logged_rescaled) = count(logged_efficiency) AND count(logged_rescaled) > 0
-       THEN bb_sig(sum(logged_rescaled * coalesce(batches, 1)) / sum(coalesce(batches, 1)) FILTER (WHERE logged_rescaled IS NOT NULL), 12) END,
-  'sampled_batches'
-FROM pw GROUP BY run_id`;
+SELECT run_id, worker, token_budget, population_batches, efficiency, 'population' AS method,
+  sampled_batches, sampled_tokens, sampled_efficiency, 'sampled_every_10th' AS sampled_method,
+  bb_sig(sampled_efficiency - efficiency, 12) AS sampled_difference,
+  logged_efficiency, file, line
+FROM (SELECT * FROM pw UNION ALL BY NAME SELECT * FROM pr)`;
 
 /** GPU samples inside the run's ESM-2 stage window (the only stage the pipeline monitors). */
 export const V_GPU_WINDOW_SAMPLES = `
@@ -554,15 +575,19 @@ export const V_WARNINGS = `
 CREATE OR REPLACE {TEMP} VIEW v_warnings AS
 SELECT 0 AS src, run_id, code, severity, message, file, line, affects FROM findings
 UNION ALL
-SELECT 1, run_id, 'stage_sum_mismatch', 'warning',
-  printf('stage times of %s add up to %.1f s but the summary total is %.1f s (%+.1f s)', run_id, stage_sum_seconds, total_seconds, stage_sum_delta),
-  NULL, NULL, 'timing,scaling'
-FROM v_run_timing WHERE abs(stage_sum_delta) > stage_sum_tolerance
+SELECT 1, t.run_id, 'stage_sum_mismatch', 'warning',
+  printf('stage times of %s add up to %.1f s but the summary total is %.1f s (%+.1f s, tolerance ±%.1f s)', t.run_id, t.stage_sum_seconds, t.total_seconds, t.stage_sum_delta, t.stage_sum_tolerance),
+  r.log_file, r.summary_line, 'timing,scaling'
+FROM v_run_timing t JOIN runs r USING (run_id) WHERE abs(t.stage_sum_delta) > t.stage_sum_tolerance
 UNION ALL
 SELECT 2, run_id, 'model_mismatch', 'error',
-  printf('model mismatch: run %s (%s bp) vs reference %s (%s bp)', coalesce(run_model, '?'), coalesce(run_len::VARCHAR, '?'),
-    coalesce(reference_model, '?'), coalesce(reference_length::VARCHAR, '?')),
-  NULL, NULL, 'correctness'
+  printf('model mismatch: run %s (%s bp) vs reference %s (%s bp%s)', coalesce(run_model, '?'), coalesce(run_len::VARCHAR, '?'),
+    coalesce(reference_model, '?'), coalesce(reference_length::VARCHAR, '?'),
+    -- the reference's evidence, relative to the study folder like every finding's file
+    CASE WHEN reference_model_file IS NOT NULL
+      THEN ', from ' || replace(reference_model_file, (SELECT regexp_replace(study_file, '[^/]+$', '') FROM v_release), '') || coalesce(':' || reference_model_line, '')
+      ELSE '' END),
+  run_model_file, run_model_line, 'correctness'
 FROM v_model_match WHERE model_match = false
 UNION ALL
 SELECT 3, run_id, 'model_unknown', 'warning',
@@ -573,7 +598,10 @@ FROM v_model_match WHERE model_match IS NULL AND run_id IN (SELECT run_id FROM v
 UNION ALL
 SELECT 4, run_id, 'gpu_monitor_duplicated', 'warning',
   printf('all %d GPU monitors of %s sampled device %d: the other %d GPU(s) are unmeasured', monitors, run_id, first_device, unmeasured_gpus),
-  NULL, NULL, 'gpu'
+  -- the evidence: the second monitor's first sample
+  (SELECT arg_min(monitor, line) FROM gpu_samples s WHERE s.run_id = v_gpu_run.run_id AND s.monitor = (SELECT DISTINCT monitor FROM gpu_samples m WHERE m.run_id = v_gpu_run.run_id ORDER BY monitor LIMIT 1 OFFSET 1)),
+  (SELECT min(line) FROM gpu_samples s WHERE s.run_id = v_gpu_run.run_id AND s.monitor = (SELECT DISTINCT monitor FROM gpu_samples m WHERE m.run_id = v_gpu_run.run_id ORDER BY monitor LIMIT 1 OFFSET 1)),
+  'gpu'
 FROM v_gpu_run WHERE duplicated
   -- ingest already reported the same fault from the monitor files themselves
   AND run_id NOT IN (SELECT run_id FROM findings WHERE code = 'gpu_monitors_same_device' AND run_id IS NOT NULL)
@@ -586,13 +614,13 @@ UNION ALL
 SELECT 6, run_id, 'packing_logged_differs', 'warning',
   printf('logged packing efficiency of %s is %.1f %% (pipeline divides by %s); against the real budget of %s tokens it is %.1f %%',
     run_id, logged_efficiency * 100, bb_profile('logged_packing_scale'), coalesce(token_budget::VARCHAR, 'per-worker'), efficiency * 100),
-  NULL, NULL, 'packing'
+  file, line, 'packing'
 FROM v_packing WHERE worker IS NULL AND abs(logged_efficiency - efficiency) > ${PACKING_LOGGED_WARN}
 UNION ALL
 SELECT 7, run_id, 'packing_budget_unknown', 'warning',
   printf('token budget of %s worker %d unknown (no ''Token budget'' line): packing efficiency not computed', run_id, worker),
-  NULL, NULL, 'packing'
-FROM v_packing WHERE worker IS NOT NULL AND token_budget IS NULL AND batches > 0
+  file, NULL, 'packing'
+FROM v_packing WHERE worker IS NOT NULL AND token_budget IS NULL AND (sampled_batches > 0 OR population_batches > 0)
 UNION ALL
 SELECT 8, NULL, 'baseline_external', 'info',
   printf('baseline ''%s'' (%.1f s) is an external figure, not measured by this study', baseline_label, baseline_total_seconds),
@@ -672,6 +700,7 @@ FROM v_gpu WHERE coverage < ${GPU_COVERAGE_MIN}`;
 export const VIEWS: ReadonlyArray<{name: string; sql: string}> = [
   {name: "v_release", sql: V_RELEASE},
   {name: "v_run_timing", sql: V_RUN_TIMING},
+  {name: "v_headline", sql: V_HEADLINE},
   {name: "v_stage_timing", sql: V_STAGE_TIMING},
   {name: "v_scaling", sql: V_SCALING},
   {name: "v_scaling_stages", sql: V_SCALING_STAGES},

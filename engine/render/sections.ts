@@ -53,6 +53,8 @@ function mark(value: string, refs: readonly string[]): string {
   return refs.length ? `${value} [${refs.join(", ")}]` : value;
 }
 
+/** a difference of two fractions, in percentage points */
+const points = (x: number | null) => (x === null ? NA : `${x > 0 ? "+" : ""}${(x * 100).toFixed(2)}`);
 const signed = (x: number | null, digits = 1) => (x === null ? NA : `${x > 0 ? "+" : ""}${x.toFixed(digits)} s`);
 const rate = (x: number | null, digits = 1) => (x === null ? NA : x.toLocaleString("en-US", {minimumFractionDigits: digits, maximumFractionDigits: digits}));
 const orNA = (s: string | number | null | undefined) => (s === null || s === undefined || s === "" ? NA : String(s));
@@ -68,7 +70,8 @@ function criteriaSections(report: Report): {board: Section; notes: Section | nul
     const areas = METRICS[c.metric]?.areas ?? [];
     const interval = c.interval ? `[${criterionValue(c, c.interval.lo, true)}, ${criterionValue(c, c.interval.hi, true)}]` : "";
     return {
-      cells: [STATUS_WORD[c.status], c.id, c.label, c.display_value ?? NA, c.display_target, interval, c.flags.length ? `[${c.flags.join(", ")}]` : ""],
+      // a value over several runs names the run it is (the worst one)
+      cells: [STATUS_WORD[c.status], c.id, c.label, c.display_value === null ? NA : c.per_run && c.value_run ? `${c.display_value} (${c.value_run})` : c.display_value, c.display_target, interval, c.flags.length ? `[${c.flags.join(", ")}]` : ""],
       sub: c.per_run?.map((p) => `${p.run}: ${STATUS_WORD[p.status]} ${mark(criterionValue(c, p.value), refsOf(report, [p.run], areas))}`)
     };
   });
@@ -87,6 +90,12 @@ function warningLine(w: Report["warnings"][number]): string {
   return `${w.ref} ${w.severity} ${w.code}: ${w.message}${where} (${scope})`;
 }
 
+/** The status with the reason it is not complete (the runner's when it ran it), else the log's outcome. */
+export function runStatus(r: Pick<ReportRun, "status" | "status_reason" | "outcome">): string {
+  const why = r.status_reason ?? (r.outcome && r.outcome !== "unknown" ? r.outcome : null);
+  return why ? `${r.status} (${why})` : r.status;
+}
+
 function runsSections(report: Report): Section[] {
   const timing = (r: ReportRun) => refsOf(report, [r.id], ["timing"]);
   const rows = report.runs.map((r) => ({
@@ -94,7 +103,7 @@ function runsSections(report: Report): Section[] {
       r.id,
       orNA(r.label),
       String(r.gpus),
-      r.outcome ? `${r.status} (${r.outcome})` : r.status,
+      runStatus(r),
       mark(duration(r.total_seconds), timing(r)),
       mark(secs(r.stage_sum_seconds), timing(r)),
       signed(r.stage_sum_delta, 2),
@@ -256,10 +265,14 @@ function esmSections(report: Report): Section[] {
   if (report.packing.length) {
     const rows = report.packing.map((p) => {
       const m = (s: string) => mark(s, r(p.run, ["packing"]));
-      return {cells: [p.run, p.worker === null ? "all" : String(p.worker), count(p.token_budget), count(p.batches), count(p.tokens), m(pct(p.efficiency)), m(pct(p.logged_efficiency)), m(pct(p.logged_rescaled)), orNA(p.method)]};
+      return {
+        cells: [p.run, p.worker === null ? "all" : String(p.worker), count(p.token_budget), m(pct(p.efficiency)), `${p.method} (${count(p.population_batches)} batches)`,
+          m(pct(p.sampled_efficiency)), `${p.sampled_method} (${count(p.sampled_batches)} lines)`, points(p.sampled_difference), m(pct(p.logged_efficiency))]
+      };
     });
-    const head = ["Run", "Worker", "Token budget", "Batches", "Tokens", "Efficiency", "Logged (4096 scale)", "Logged, rescaled to budget", "Method"];
-    sections.push({title: "Packing", level: 2, blocks: [{kind: "table", head, right: [2, 3, 4, 5, 6, 7], rows}]});
+    const head = ["Run", "Worker", "Token budget", "Efficiency", "Method", "Sampled (cross-check)", "Sample method", "Sample − efficiency (points)", "Logged (4096 scale)"];
+    const note: Line = "Efficiency is the mean over every batch (the progress line's running 'pack eff' x 4096 / budget); the sample is the DataLoader lines, one batch in ten.";
+    sections.push({title: "Packing", level: 2, blocks: [{kind: "table", head, right: [2, 3, 5, 7, 8], rows}, {kind: "lines", lines: [note]}]});
   }
   if (report.gpu_runs.length || report.gpu.length) {
     const lines: Line[] = report.gpu_runs.filter((g) => g.duplicated).map((g) => ({strong: `DUPLICATED GPU SAMPLES: all ${g.monitors} monitors of ${g.run} sampled one device, ${g.unmeasured_gpus} GPU(s) unmeasured`}));

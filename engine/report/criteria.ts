@@ -65,7 +65,7 @@ interface MetricDef {
 }
 
 function incomplete(run: ReportRun): Measurement | null {
-  return run.status === "complete" ? null : {run: run.id, value: null, status: "no_data", reason: `run ${run.id} is ${run.status}`};
+  return run.status === "complete" ? null : {run: run.id, value: null, status: "no_data", reason: `run ${run.id} is ${run.status}${run.status_reason ? ` (${run.status_reason})` : ""}`};
 }
 
 function scalingMetric(field: "speedup" | "efficiency" | "karp_flatt" | "ceiling", description: string, unit: Unit): MetricDef {
@@ -281,7 +281,7 @@ export const METRICS: Readonly<Record<string, MetricDef>> = {
   "gpu.median_utilization": gpuMetric("median_utilization", "median GPU utilisation during ESM-2, fraction"),
   "gpu.share_at_or_above_80": gpuMetric("share_at_or_above_80", "share of ESM-2 samples at or above 80 % utilisation"),
   "packing.efficiency": {
-    description: "tokens / (batches x token budget) over the sampled DataLoader lines, fraction",
+    description: "mean share of the real token budget filled, over every batch (progress line's running pack eff x 4096 / budget), fraction",
     unit: "fraction",
     areas: ["packing"],
     defaultRuns: "every",
@@ -289,13 +289,13 @@ export const METRICS: Readonly<Record<string, MetricDef>> = {
       const bad = incomplete(run);
       if (bad) return bad;
       const p = report.packing.find((x) => x.run === run.id && x.worker === null);
-      if (!p || !p.batches) return {run: run.id, value: null, status: "no_data", reason: `no ESM-2 DataLoader batch lines for ${run.id}`};
+      if (!p || !p.population_batches) return {run: run.id, value: null, status: "no_data", reason: `no ESM-2 progress line with 'pack eff' for ${run.id}`};
       if (p.efficiency === null) return {run: run.id, value: null, status: "no_data", reason: `token budget of ${run.id} unknown`};
       return {run: run.id, value: p.efficiency};
     },
     formula(report, run) {
       const p = report.packing.find((x) => x.run === run.id && x.worker === null);
-      return p ? `${p.tokens} tokens / (${p.batches} sampled batches x ${p.token_budget ?? "budget"})` : null;
+      return p ? `logged pack eff ${p.logged_efficiency} x the pipeline's logging scale / ${p.token_budget ?? "budget"} over ${p.population_batches} batches (population)` : null;
     }
   },
   "throughput.combined_seq_per_sec": throughputMetric("combined_seq_per_sec", "sum of the ESM-2 workers' seq/s", "rate"),
@@ -331,15 +331,15 @@ export function validateCriteria(specs: readonly CriterionSpec[], file: string):
   }
 }
 
-/** The run with the most GPUs (earliest on ties): the headline of scaling and baseline figures. */
-export function headlineRun(runs: readonly ReportRun[]): ReportRun | undefined {
-  return [...runs].sort((a, b) => b.gpus - a.gpus || runs.indexOf(a) - runs.indexOf(b))[0];
+/** The headline run as v_headline chose it (never re-chosen here). */
+export function headlineRun(report: Pick<ReportFigures, "runs" | "headline_run">): ReportRun | undefined {
+  return report.runs.find((r) => r.id === report.headline_run);
 }
 
 function selectRuns(report: ReportFigures, selector: string): {runs: ReportRun[]; empty: string} {
   if (selector === "every") return {runs: report.runs, empty: "no runs"};
   if (selector === "headline") {
-    const h = headlineRun(report.runs);
+    const h = headlineRun(report);
     return {runs: h ? [h] : [], empty: "no runs"};
   }
   const m = /^gpus=(\d+)$/.exec(selector);
@@ -402,10 +402,11 @@ function judge(m: Measurement, spec: CriterionSpec): {status: CriterionStatus; r
   return {status: ok ? "pass" : "fail", reason: null};
 }
 
-/** Worst measured value for the comparison (smallest for > / >=, largest for < / <=). */
-function worst(values: number[], comparison: CriterionSpec["comparison"]): number | null {
+/** Worst measured value for the comparison (smallest for > / >=, largest for < / <=), with its run. */
+function worst(values: Array<{run: string; value: number}>, comparison: CriterionSpec["comparison"]): {run: string; value: number} | null {
   if (values.length === 0) return null;
-  return comparison === "<" || comparison === "<=" ? Math.max(...values) : Math.min(...values);
+  const larger = comparison === "<" || comparison === "<=";
+  return values.reduce((w, v) => ((larger ? v.value > w.value : v.value < w.value) ? v : w));
 }
 
 /**
@@ -433,7 +434,7 @@ export function evaluateCriterion(report: ReportFigures, spec: CriterionSpec): R
     return [...new Set(refs)];
   };
   if (runs.length === 0) {
-    return {...base, status: "no_data", value: null, display_value: null, reason: empty, formula: null, flags: flags([])};
+    return {...base, status: "no_data", value: null, value_run: null, display_value: null, reason: empty, formula: null, flags: flags([])};
   }
   const per = runs.map((run) => {
     const m = metric.measure(report, run);
@@ -450,21 +451,26 @@ export function evaluateCriterion(report: ReportFigures, spec: CriterionSpec): R
     return {run: run.id, value: m.value, ...judged, interval: m.interval ? {lo: m.interval.lo, hi: m.interval.hi} : null};
   });
   const status = PRECEDENCE.find((s) => per.some((p) => p.status === s))!;
-  const judged = per.filter((p) => (p.status === "pass" || p.status === "fail" || p.status === "inconclusive") && p.value !== null).map((p) => p.value!);
-  const value = per.length === 1 ? per[0]!.value : worst(judged.length ? judged : per.flatMap((p) => (p.value === null ? [] : [p.value])), spec.comparison);
+  const measured = (p: (typeof per)[number]) => (p.value === null ? [] : [{run: p.run, value: p.value}]);
+  const judged = per.filter((p) => p.status === "pass" || p.status === "fail" || p.status === "inconclusive").flatMap(measured);
+  const shown = per.length === 1 ? (per[0]!.value === null ? null : {run: per[0]!.run, value: per[0]!.value}) : worst(judged.length ? judged : per.flatMap(measured), spec.comparison);
+  const value = shown?.value ?? null;
   const reasons = per.filter((p) => p.reason !== null);
   const reason = reasons.length === 0 ? null : per.length === 1 ? reasons[0]!.reason : reasons.map((p) => `${p.run}: ${p.reason}`).join("; ");
   const criterion: ReportCriterion = {
     ...base,
     status,
     value,
+    value_run: shown?.run ?? null,
     display_value: value === null ? null : formatUnit(metric.unit, value),
     reason,
     formula: runs.length === 1 ? metric.formula(report, runs[0]!) : null,
     interval: per.length === 1 ? (per[0]!.interval ?? null) : null,
     flags: flags(runs.map((r) => r.id))
   };
-  if (selector !== "headline" && (per.length > 1 || selector === "every")) criterion.per_run = per.map(({interval: _interval, ...p}) => p);
+  if (selector !== "headline" && (per.length > 1 || selector === "every")) {
+    criterion.per_run = per.map(({interval: _interval, ...p}) => ({...p, display_value: p.value === null ? null : formatUnit(metric.unit, p.value)}));
+  }
   return criterion;
 }
 

@@ -61,11 +61,12 @@ export async function buildReport(connection: DuckDBConnection, options: BuildRe
     reference: await readReference(q, release),
     tolerance: release.tolerance,
     runs,
+    headline_run: ((await q("SELECT run_id FROM v_headline"))[0]?.run_id as string | undefined) ?? null,
     scaling: await readScaling(q),
     baseline: await readBaseline(q),
     correctness: await readCorrectness(q, options.mismatchLimit ?? 50),
     throughput: await readThroughput(q),
-    packing: await readPacking(q),
+    packing: await readPacking(q, rel),
     gpu: await readGpu(q),
     gpu_runs: await readGpuRuns(q),
     io_warnings: await readIoWarnings(q),
@@ -117,6 +118,7 @@ async function readRuns(q: (sql: string) => Promise<Row[]>, warnings: ReportWarn
     label: t.label ?? null,
     gpus: t.gpus,
     status: t.status as Status,
+    status_reason: t.status_reason ?? null,
     outcome: t.outcome ?? null,
     total_seconds: t.total_seconds ?? null,
     total_hms: t.total_hms ?? null,
@@ -311,20 +313,24 @@ async function readThroughput(q: (sql: string) => Promise<Row[]>): Promise<Repor
   }));
 }
 
-async function readPacking(q: (sql: string) => Promise<Row[]>): Promise<ReportPacking[]> {
-  const rows = await q(`SELECT p.run_id, p.worker, p.token_budget, p.batches, p.tokens::DOUBLE AS tokens, p.efficiency,
-      p.logged_efficiency, p.logged_rescaled, p.method
+async function readPacking(q: (sql: string) => Promise<Row[]>, rel: (f: string | null) => string | null): Promise<ReportPacking[]> {
+  const rows = await q(`SELECT p.* REPLACE (p.sampled_tokens::DOUBLE AS sampled_tokens)
     FROM v_packing p JOIN runs r USING (run_id) ORDER BY r.ord, p.worker NULLS FIRST`);
   return rows.map((p) => ({
     run: p.run_id,
     worker: p.worker ?? null,
     token_budget: p.token_budget ?? null,
-    batches: p.batches ?? null,
-    tokens: p.tokens ?? null,
     efficiency: p.efficiency ?? null,
+    method: p.method,
+    population_batches: p.population_batches ?? null,
+    sampled_efficiency: p.sampled_efficiency ?? null,
+    sampled_method: p.sampled_method,
+    sampled_batches: p.sampled_batches ?? null,
+    sampled_tokens: p.sampled_tokens ?? null,
+    sampled_difference: p.sampled_difference ?? null,
     logged_efficiency: p.logged_efficiency ?? null,
-    logged_rescaled: p.logged_rescaled ?? null,
-    method: p.method ?? null
+    file: rel(p.file ?? null),
+    line: p.line ?? null
   }));
 }
 

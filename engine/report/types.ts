@@ -6,7 +6,8 @@
 
 import type {ConfigurationStats, ScalingInterval} from "../ingest/executions.ts";
 
-export type Status = "complete" | "incomplete" | "failed" | "no_log" | "broken";
+/** timed_out / interrupted / failed also come from `benchbook run`'s manifest, with its reason */
+export type Status = "complete" | "incomplete" | "failed" | "timed_out" | "interrupted" | "no_log" | "broken";
 export type CriterionStatus = "pass" | "fail" | "no_data" | "invalid" | "inconclusive";
 
 export interface ReportStage {
@@ -25,6 +26,8 @@ export interface ReportRun {
   label: string | null;
   gpus: number;
   status: Status;
+  /** why the status is not complete (the runner's reason when `benchbook run` ran it); null when complete */
+  status_reason: string | null;
   outcome: string | null;
   total_seconds: number | null;
   total_hms: string | null;
@@ -169,18 +172,27 @@ export interface ReportThroughput {
 
 export interface ReportPacking {
   run: string;
-  /** null = the whole run (token-weighted over workers) */
+  /** null = the whole run (population batch-weighted, sample token-weighted over workers) */
   worker: number | null;
   token_budget: number | null;
-  batches: number | null;
-  tokens: number | null;
+  /** the reported figure: mean over every batch (last progress line's running `pack eff` x 4096 / budget) */
   efficiency: number | null;
+  /** 'population': all batches 0..population_batches-1 */
+  method: string;
+  population_batches: number | null;
+  /** cross-check over the DataLoader lines (one batch in ten): tokens / (sampled_batches x budget) */
+  sampled_efficiency: number | null;
+  /** 'sampled_every_10th' */
+  sampled_method: string;
+  sampled_batches: number | null;
+  sampled_tokens: number | null;
+  /** sampled_efficiency minus efficiency */
+  sampled_difference: number | null;
   /** the pipeline's running `pack eff` on its 4096 scale, as logged (3.581 = '358.1%') */
   logged_efficiency: number | null;
-  /** logged figure re-scaled to the real budget */
-  logged_rescaled: number | null;
-  /** how the efficiency was obtained: 'sampled_batches' (DataLoader lines every 10th batch) */
-  method: string | null;
+  /** the last progress line read (the run's: its first worker's) */
+  file: string | null;
+  line: number | null;
 }
 
 export interface ReportGpu {
@@ -243,6 +255,8 @@ export interface ReportCriterion {
   target: number;
   status: CriterionStatus;
   value: number | null;
+  /** the run `value` belongs to (for a criterion over several runs: the run with the worst value) */
+  value_run: string | null;
   /** e.g. '2025.0 s', '1.58x', '99.87 %' */
   display_value: string | null;
   display_target: string;
@@ -250,7 +264,7 @@ export interface ReportCriterion {
   /** how the value was computed, with its inputs */
   formula: string | null;
   /** per-run values for criteria evaluated on every run */
-  per_run?: Array<{run: string; value: number | null; status: CriterionStatus; reason: string | null}>;
+  per_run?: Array<{run: string; value: number | null; display_value?: string | null; status: CriterionStatus; reason: string | null}>;
   interval?: {lo: number; hi: number} | null;
   /** refs of warnings (W1, …) that affect the figures this criterion reads */
   flags: string[];
@@ -285,6 +299,8 @@ export interface Report {
   reference: {label: string; model: string | null; expected_length: number | null; model_source: string | null} | null;
   tolerance: number;
   runs: ReportRun[];
+  /** the run a "headline" figure means (v_headline: most GPUs, earliest in the study on a tie) */
+  headline_run: string | null;
   scaling: ReportScaling[];
   baseline: ReportBaseline | null;
   correctness: ReportCorrectness[];

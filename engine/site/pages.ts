@@ -14,6 +14,28 @@ export interface Headline {
   /** the computation with its actual inputs, e.g. '3200.6 s / 2025.0 s = 1.58x' */
   formula: string | null;
   note: string | null;
+  /** 'invalid' or 'inconclusive' when a criterion judged this very value so: the card says it */
+  verdict: "invalid" | "inconclusive" | null;
+}
+
+/**
+ * The verdict a criterion over `metric` gave `run`'s value, when that verdict is not a plain pass or fail.
+ * A headline marks such a value wherever it is shown, never presenting an invalid figure as a result.
+ */
+function qualify(report: Report, metric: string, run: string | null, headline: Omit<Headline, "verdict">): Headline {
+  for (const c of report.criteria.filter((x) => x.metric === metric)) {
+    const verdict = c.per_run ? c.per_run.find((p) => p.run === run) : c.value_run === run ? {status: c.status, reason: c.reason} : undefined;
+    if (verdict && (verdict.status === "invalid" || verdict.status === "inconclusive")) {
+      const word = verdict.status.toUpperCase();
+      return {
+        ...headline,
+        value: headline.value === null ? null : `${headline.value} (${word})`,
+        note: [`${word} for ${c.id}${verdict.reason ? `: ${verdict.reason}` : ""}`, headline.note].filter(Boolean).join(" · "),
+        verdict: verdict.status
+      };
+    }
+  }
+  return {...headline, verdict: null};
 }
 
 export const fmt = {
@@ -27,45 +49,45 @@ function byGpus(report: Report): ReportRun[] {
   return [...report.runs].sort((a, b) => a.gpus - b.gpus);
 }
 
-function wallTimeHeadline(run: ReportRun, id: string): Headline {
-  return {
+function wallTimeHeadline(report: Report, run: ReportRun, id: string): Headline {
+  return qualify(report, "run.total_seconds", run.id, {
     id,
     label: `${run.gpus}-GPU wall time (${run.id})`,
     value: run.total_seconds == null ? null : `${run.total_hms ?? ""} (${fmt.seconds(run.total_seconds)})`.trim(),
     formula: run.total_seconds == null ? null : `'Total wall time' of the PIPELINE SUMMARY = ${fmt.seconds(run.total_seconds)}`,
-    note: run.status === "complete" ? null : `run status: ${run.status}`
-  };
+    note: run.status === "complete" ? null : `run status: ${run.status}${run.status_reason ? ` (${run.status_reason})` : ""}`
+  });
 }
 
-function scalingHeadline(s: ReportScaling): Headline {
+function scalingHeadline(report: Report, s: ReportScaling): Headline {
   const n = s.n;
-  return {
+  return qualify(report, "scaling.speedup", s.to, {
     id: `scaling_${s.from}_${s.to}`,
-    label: `Scaling ${s.from_gpus} → ${s.gpus} GPUs`,
+    label: `Scaling ${s.from_gpus} → ${s.gpus} GPUs (${s.from} → ${s.to})`,
     value: s.speedup == null ? null : `${fmt.ratio(s.speedup)} (${fmt.percent(s.efficiency, 1)} efficiency)`,
     formula:
       s.speedup == null || s.from_seconds == null || s.to_seconds == null
         ? null
         : `${fmt.seconds(s.from_seconds)} / ${fmt.seconds(s.to_seconds)} = ${fmt.ratio(s.speedup)}; efficiency ${fmt.ratio(s.speedup)} / ${n} = ${fmt.percent(s.efficiency, 1)}`,
     note: s.amdahl.ceiling == null ? null : `Amdahl ceiling ${fmt.ratio(s.amdahl.ceiling)} (GPU stages ${fmt.percent(s.amdahl.gpu_fraction, 1)} of the ${s.from} run)`
-  };
+  });
 }
 
 function baselineHeadline(report: Report): Headline | null {
   const b = report.baseline;
   if (!b) return null;
   const run = b.run ? report.runs.find((r) => r.id === b.run) : undefined;
-  return {
+  return qualify(report, "baseline.speedup", b.run, {
     id: "baseline_speedup",
-    label: `Speedup over ${b.label}`,
+    label: `Speedup over ${b.label}${b.run ? ` (${b.run})` : ""}`,
     value: fmt.ratio(b.speedup),
     formula: b.speedup == null || run?.total_seconds == null ? null : `${fmt.seconds(b.total_seconds)} / ${fmt.seconds(run.total_seconds)} (${run.id}) = ${fmt.ratio(b.speedup)}`,
     note: `${b.label} is an external figure (${fmt.seconds(b.total_seconds)}), not measured in this study`
-  };
+  });
 }
 
-function agreementHeadline(c: Omit<ReportCorrectness, "mismatches">): Headline {
-  return {
+function agreementHeadline(report: Report, c: Omit<ReportCorrectness, "mismatches">): Headline {
+  return qualify(report, `correctness.${c.level}.label_agreement`, c.run, {
     id: `agreement_${c.run}_${c.level}`,
     label: `Label agreement, ${c.level === "consensus" ? "consensus" : "per frame"} (${c.run})`,
     value: fmt.percent(c.label_agreement),
@@ -74,20 +96,21 @@ function agreementHeadline(c: Omit<ReportCorrectness, "mismatches">): Headline {
       c.joint_agreement == null
         ? "scores not compared"
         : `label and every score within ${c.tolerance}: ${fmt.count(c.within_tolerance)} within tolerance, joint ${fmt.percent(c.joint_agreement)}`
-  };
+  });
 }
 
 export function headlines(report: Report): Headline[] {
   const runs = byGpus(report);
   const out: Headline[] = [];
   const single = runs.find((r) => r.gpus === 1);
-  const most = runs.at(-1);
-  if (single) out.push(wallTimeHeadline(single, "time_1gpu"));
-  if (most && most !== single) out.push(wallTimeHeadline(most, `time_${most.gpus}gpu`));
-  for (const s of report.scaling) out.push(scalingHeadline(s));
+  // the headline run is chosen once, by v_headline
+  const most = report.runs.find((r) => r.id === report.headline_run);
+  if (single) out.push(wallTimeHeadline(report, single, "time_1gpu"));
+  if (most && most !== single) out.push(wallTimeHeadline(report, most, `time_${most.gpus}gpu`));
+  for (const s of report.scaling) out.push(scalingHeadline(report, s));
   const baseline = baselineHeadline(report);
   if (baseline) out.push(baseline);
-  for (const c of report.correctness.filter((c) => c.level === "consensus")) out.push(agreementHeadline(c));
+  for (const c of report.correctness.filter((c) => c.level === "consensus")) out.push(agreementHeadline(report, c));
   return out;
 }
 
@@ -124,6 +147,7 @@ export function overviewPage(report: Report) {
         label: r.label,
         gpus: r.gpus,
         status: r.status,
+        status_reason: r.status_reason,
         outcome: r.outcome,
         input: r.input,
         model: r.model,
@@ -145,6 +169,7 @@ export function timingPage(report: Report) {
       label: r.label,
       gpus: r.gpus,
       status: r.status,
+      status_reason: r.status_reason,
       total_seconds: r.total_seconds,
       total_hms: r.total_hms,
       stage_sum_seconds: r.stage_sum_seconds,
@@ -153,7 +178,7 @@ export function timingPage(report: Report) {
       stages: r.stages
     })),
     criteria: criteriaFor(report, ["run", "scaling", "baseline", "stage"]),
-    scaling: report.scaling.map((s) => ({...s, headline: scalingHeadline(s)})),
+    scaling: report.scaling.map((s) => ({...s, headline: scalingHeadline(report, s)})),
     baseline: report.baseline,
     warnings: warningsAffecting(report, ["timing", "scaling", "baseline"]),
     sql: sqlOf(report, ["v_run_timing", "v_stage_timing", "v_scaling", "v_scaling_stages", "v_baseline"])
@@ -166,7 +191,7 @@ export function correctnessPage(report: Report, mismatches: MismatchRow[], limit
     tolerance: report.tolerance,
     mismatch_limit: limit,
     criteria: criteriaFor(report, ["correctness"]),
-    correctness: report.correctness.map(({mismatches: _shipped, ...c}) => ({...c, headline: agreementHeadline(c)})),
+    correctness: report.correctness.map(({mismatches: _shipped, ...c}) => ({...c, headline: agreementHeadline(report, c)})),
     warnings: warningsAffecting(report, ["correctness"]),
     sql: {
       ...sqlOf(report, ["v_predictions", "v_correctness_rows", "v_correctness_counts", "v_correctness", "v_correctness_mismatches", "v_correctness_histogram", "v_model_match", "correctness_store"]),

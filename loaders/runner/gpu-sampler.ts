@@ -34,6 +34,29 @@ export interface SamplerResult {
   rows: number;
   /** the sampler ended before it was stopped, or wrote to stderr */
   error: string | null;
+  /**
+   * local minus UTC, in seconds, of the clock nvidia-smi printed its timestamps on (they carry no
+   * offset): the host's zone, or the TZ the study set for the run
+   */
+  utc_offset_seconds: number;
+}
+
+/**
+ * Local minus UTC at `at` for the zone `tz` names (the run's TZ), or the process's own zone. A TZ that
+ * Intl does not know (a POSIX rule string) falls back to the process's zone.
+ */
+export function utcOffsetSeconds(at: Date, tz?: string): number {
+  if (tz) {
+    try {
+      const parts = new Intl.DateTimeFormat("en-US", {timeZone: tz.replace(/^:/, ""), hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit"}).formatToParts(at);
+      const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+      const local = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+      return Math.round((local - Math.floor(at.getTime() / 1000) * 1000) / 1000);
+    } catch {
+      // not an IANA zone: the process's zone below
+    }
+  }
+  return -at.getTimezoneOffset() * 60 || 0; // never -0
 }
 
 export interface GpuSampler {
@@ -47,6 +70,7 @@ export async function startGpuSampler(options: {
   intervalMs: number;
 }): Promise<GpuSampler> {
   await mkdir(path.dirname(options.file), {recursive: true});
+  const offset = utcOffsetSeconds(new Date(), options.env.TZ);
   const fd = openSync(options.file, "w");
   let child;
   try {
@@ -73,7 +97,7 @@ export async function startGpuSampler(options: {
       if (result.failed && result.exitCode === undefined && result.signal === undefined) problems.push(result.shortMessage ?? "nvidia-smi could not start");
       else if (endedEarly) problems.push(`nvidia-smi ended before the pipeline did (${result.exitCode !== undefined ? `exit ${result.exitCode}` : (result.signal ?? result.shortMessage)})`);
       if (stderr) problems.push(stderr.split("\n")[0]!);
-      return {file: options.file, rows, error: problems.length ? problems.join(": ") : null};
+      return {file: options.file, rows, error: problems.length ? problems.join(": ") : null, utc_offset_seconds: offset};
     }
   };
 }

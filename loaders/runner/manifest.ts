@@ -9,9 +9,11 @@ import os from "node:os";
 import path from "node:path";
 import {execa} from "execa";
 import {z} from "zod";
-import {hashFile} from "../../engine/artifacts.ts";
+import {exists, hashFile} from "../../engine/artifacts.ts";
 import {InputError} from "../../engine/errors.ts";
+import type {RunSpec, Study} from "../../engine/study.ts";
 import {findExecutable} from "./gpu-sampler.ts";
+import {runPaths} from "./layout.ts";
 
 export const MANIFEST_VERSION = 1;
 
@@ -77,7 +79,8 @@ export const RunManifestSchema = z.object({
   total_seconds: z.number().nullable(),
   log_file: z.string(),
   outputs: OutputsCheckSchema.nullable(),
-  gpu_samples: z.object({file: z.string(), rows: z.number().int(), error: z.string().nullable()}).nullable(),
+  /** utc_offset_seconds: local minus UTC of nvidia-smi's timestamps (absent in manifests of older benchbooks) */
+  gpu_samples: z.object({file: z.string(), rows: z.number().int(), error: z.string().nullable(), utc_offset_seconds: z.number().int().optional()}).nullable(),
   host: z.object({
     hostname: z.string(),
     platform: z.string(),
@@ -124,6 +127,19 @@ export async function readManifest(file: string): Promise<RunManifest> {
     throw new InputError(`run manifest field '${issue.path.join(".")}': ${issue.message}`, {file, expected: `a manifest of version ${MANIFEST_VERSION}`});
   }
   return parsed.data;
+}
+
+/**
+ * The UTC offset `benchbook run` recorded with the nvidia-smi samples now at `file` (the run's
+ * gpu_samples: its own, or the representative execution's copy). null when no manifest of the run
+ * says: samples not taken by the runner, or by a benchbook that did not record the offset yet.
+ */
+export async function recordedGpuClock(study: Pick<Study, "dir" | "file">, run: RunSpec, file: string): Promise<number | null> {
+  if (!run.command) return null;
+  const paths = runPaths(study, run);
+  if (path.resolve(paths.gpuSamples) !== path.resolve(file) || !(await exists(paths.manifest))) return null;
+  const manifest = await readManifest(paths.manifest);
+  return manifest.gpu_samples?.utc_offset_seconds ?? null;
 }
 
 export function hostInfo(): RunManifest["host"] {

@@ -15,12 +15,50 @@ import {ConsoleLogParser, parseConsoleLog} from "./console-log.ts";
 import {parseWorkerLog, parseWorkerRecords} from "./worker-log.ts";
 import {parseGpuMetrics} from "./gpu-metrics.ts";
 import {parseNvidiaSmiCsv} from "../nvidia-smi/samples.ts";
+import {recordedGpuClock} from "../runner/manifest.ts";
 import {parsePipelineState} from "./pipeline-state.ts";
 import {loadConsensus, loadPerFrame} from "./predictions.ts";
 
 const PER_FRAME_FILE = "prediction_results.txt";
 const CONSENSUS_FILE = "prediction_results_highestscore.csv";
 const ts = (local: string | null | undefined) => local ?? null;
+const OUTCOME_REASON: Record<string, string> = {failed: "the log ends with a pipeline error", out_of_memory: "the log ends with the OUT OF MEMORY block"};
+
+/** Where the model evidence of each source sits, so a model finding can point at it. */
+interface ModelEvidence {
+  logFile: string | null;
+  log: ConsoleLog["metadata"] | null;
+  stateFile: string | null;
+  state: PipelineState | null;
+  studyFile: string;
+  studyText: string;
+}
+
+/** Line of the reference's `model:` / `expected_length:` in the study YAML (its `reference:` block). */
+function referenceModelLine(text: string): number | null {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => /^reference:\s*$/.test(l));
+  if (start < 0) return null;
+  for (let i = start + 1; i < lines.length && /^(\s|$)/.test(lines[i]!); i++) {
+    if (/^\s+(model|expected_length):/.test(lines[i]!)) return i + 1;
+  }
+  return null;
+}
+
+function modelEvidence(source: string | null, e: ModelEvidence): {model_file: string | null; model_line: number | null} {
+  switch (source) {
+    case "config":
+      return {model_file: e.logFile, model_line: e.log?.modelLine ?? null};
+    case "chunked_name":
+      return {model_file: e.logFile, model_line: e.log?.chunkedLine ?? null};
+    case "pipeline_state":
+      return {model_file: e.stateFile, model_line: e.state?.modelLine ?? null};
+    case "study":
+      return {model_file: e.studyFile, model_line: referenceModelLine(e.studyText)};
+    default:
+      return {model_file: null, model_line: null};
+  }
+}
 
 interface ModelInfo {
   modelPath: string | null;
@@ -52,7 +90,7 @@ export const virnucpro: PipelineAdapter = {
 
     if (run.log) {
       consoleLog = await guard(context, run.id, "console_log", () => ingestConsoleLog(context, run, runRow));
-      if (!consoleLog) runRow.status = "broken";
+      if (!consoleLog) Object.assign(runRow, {status: "broken", status_reason: "the console log could not be read"});
       else if (consoleLog.metadata.modelPath || consoleLog.metadata.expectedLength) {
         Object.assign(model, {modelPath: consoleLog.metadata.modelPath, expectedLength: consoleLog.metadata.expectedLength, source: "config"});
       }
@@ -70,8 +108,9 @@ export const virnucpro: PipelineAdapter = {
     await guard(context, run.id, "worker_log", () => ingestWorkers(context, run, outputsOk ? outputs : null, consoleLog));
     await guard(context, run.id, "gpu_samples", () => ingestGpu(context, run));
 
+    let state: PipelineState | null = null;
     if (outputsOk) {
-      const state = await guard(context, run.id, "pipeline_state", () => ingestPipelineState(context, run.id, outputs!, run.outputs!, `runs.${run.id}.outputs`));
+      state = await guard(context, run.id, "pipeline_state", () => ingestPipelineState(context, run.id, outputs!, run.outputs!, `runs.${run.id}.outputs`));
       if (state && !model.modelPath && (state.modelPath || state.expectedLength)) {
         Object.assign(model, {modelPath: state.modelPath, expectedLength: state.expectedLength, source: "pipeline_state"});
       }
@@ -86,7 +125,12 @@ export const virnucpro: PipelineAdapter = {
     if (consoleLog && consoleLog.metadata.chunkedLengths.length > 1) {
       context.finding({run_id: run.id, code: "several_chunk_lengths", severity: "warning", message: `log names several chunked files: _chunked${consoleLog.metadata.chunkedLengths.join(", _chunked")}`, file: runRow.log_file as string, line: null, affects: ["correctness", "metadata"]});
     }
-    Object.assign(runRow, {model_path: model.modelPath, expected_length: model.expectedLength, model_source: model.source});
+    Object.assign(runRow, {
+      model_path: model.modelPath,
+      expected_length: model.expectedLength,
+      model_source: model.source,
+      ...modelEvidence(model.source, {logFile: runRow.log_file as string | null, log: consoleLog?.metadata ?? null, stateFile: outputs && path.join(outputs, ".checkpoints", "pipeline_state.json"), state, studyFile: study.file, studyText: study.text})
+    });
     await insertRows(context.connection, "runs", [runRow]);
   },
 
@@ -95,6 +139,8 @@ export const virnucpro: PipelineAdapter = {
     const outputs = resolveStudyPath(study, reference.outputs, "reference.outputs");
     const row: Row = {run_id: "reference", ord, role: "reference", label: reference.label, gpus: null, status: "no_log", outputs_dir: outputs};
     const model: ModelInfo = {modelPath: reference.model ?? null, expectedLength: reference.expected_length ?? null, source: reference.model || reference.expected_length ? "study" : null};
+    let refLog: ConsoleLog["metadata"] | null = null;
+    let refState: PipelineState | null = null;
     if (reference.log) {
       const file = resolveStudyPath(study, reference.log, "reference.log");
       row.log_file = file;
@@ -106,6 +152,7 @@ export const virnucpro: PipelineAdapter = {
         return read.log;
       });
       if (log) {
+        refLog = log.metadata;
         row.status = log.summary?.complete ? "complete" : "incomplete";
         if (!model.modelPath && log.metadata.modelPath) Object.assign(model, {modelPath: log.metadata.modelPath, source: "config"});
         if (!model.expectedLength) {
@@ -119,13 +166,19 @@ export const virnucpro: PipelineAdapter = {
     } else {
       await checkInsideStudy(study, reference.outputs, outputs, "reference.outputs");
       const state = await guard(context, "reference", "pipeline_state", () => ingestPipelineState(context, "reference", outputs, reference.outputs, "reference.outputs"));
+      refState = state;
       if (state) {
         if (!model.modelPath && state.modelPath) Object.assign(model, {modelPath: state.modelPath, source: model.source ?? "pipeline_state"});
         if (!model.expectedLength && state.expectedLength) Object.assign(model, {expectedLength: state.expectedLength, source: model.source ?? "pipeline_state"});
       }
       await ingestPredictions(context, "reference", outputs);
     }
-    Object.assign(row, {model_path: model.modelPath, expected_length: model.expectedLength, model_source: model.source});
+    Object.assign(row, {
+      model_path: model.modelPath,
+      expected_length: model.expectedLength,
+      model_source: model.source,
+      ...modelEvidence(model.source, {logFile: (row.log_file as string | undefined) ?? null, log: refLog, stateFile: path.join(outputs, ".checkpoints", "pipeline_state.json"), state: refState, studyFile: study.file, studyText: study.text})
+    });
     if (!model.modelPath && !model.expectedLength) {
       context.finding({run_id: "reference", code: "reference_model_unknown", severity: "warning", message: "the reference's model and chunk length are unknown (no log Configuration block, no pipeline_state.json, no reference.model in the study): model match cannot be checked", file: study.file, line: null, affects: ["correctness"]});
     }
@@ -187,8 +240,10 @@ async function ingestConsoleLog(context: IngestContext, run: RunSpec, runRow: Ro
   const gpuNames = [...new Set(m.gpus.map((g) => g.name))];
   Object.assign(runRow, {
     status: failed ? "failed" : summaryComplete ? "complete" : "incomplete",
+    status_reason: failed ? OUTCOME_REASON[log.outcome] : summaryComplete ? null : "the log has no complete PIPELINE SUMMARY",
     outcome: log.outcome,
     total_seconds: summaryComplete ? log.summary!.totalSeconds : null,
+    summary_line: log.summary?.line ?? null,
     total_hms: summaryComplete ? log.summary!.totalHms : null,
     total_line: summaryComplete ? log.summary!.totalLine : null,
     architecture: m.architecture,
@@ -327,7 +382,8 @@ async function ingestWorkers(context: IngestContext, run: RunSpec, outputs: stri
       "batches",
       log.batches.map((b) => ({
         run_id: run.id, worker: log.worker, batch: b.batch, kind: b.kind, logged_at: b.at, wait_ms: b.waitMs, sequences: b.sequences, tokens: b.tokens,
-        queue_state: b.queueState, done: b.done, total: b.total, logged_pack_eff: b.loggedPackEff, tokens_per_sec: b.tokensPerSec, seq_per_sec: b.seqPerSec, eta: b.eta
+        queue_state: b.queueState, done: b.done, total: b.total, logged_pack_eff: b.loggedPackEff, tokens_per_sec: b.tokensPerSec, seq_per_sec: b.seqPerSec, eta: b.eta,
+        file: file ?? runLog(context, run), line: b.line
       }))
     );
   }
@@ -353,7 +409,12 @@ async function ingestGpu(context: IngestContext, run: RunSpec): Promise<void> {
       await checkInsideStudy(study, run.gpu_samples, file, `runs.${run.id}.gpu_samples`);
       const artifact = await readTextArtifact(file, "nvidia-smi samples");
       context.artifact({run_id: run.id, kind: "nvidia_smi", path: file, bytes: artifact.bytes, sha256: artifact.sha256, rows: null});
-      monitors.push({monitor: parseNvidiaSmiCsv(artifact.text, {file}), file});
+      // nvidia-smi prints local time without an offset: the runner records the host's with the samples
+      const offset = await recordedGpuClock(study, run, file);
+      if (offset === null) {
+        context.finding({run_id: run.id, code: "gpu_clock_assumed_utc", severity: "info", message: "no UTC offset recorded with these nvidia-smi samples (not taken by `benchbook run`, or by an older one): their timestamps are read as UTC", file, line: null, affects: ["gpu"]});
+      }
+      monitors.push({monitor: parseNvidiaSmiCsv(artifact.text, {file, utcOffsetSeconds: offset ?? 0}), file});
     } else {
       context.finding({run_id: run.id, code: "missing_artifact", severity: "warning", message: "gpu_samples file does not exist", file, line: null, affects: ["gpu"]});
     }
@@ -389,7 +450,8 @@ async function ingestGpu(context: IngestContext, run: RunSpec): Promise<void> {
       "gpu_samples",
       monitor.samples.map((s) => ({
         run_id: run.id, monitor: file, sampled_at: localTime(s.epoch + (offset ?? 0)), epoch: s.epoch, device: s.device, uuid: s.uuid,
-        utilization: s.utilization, memory_mib: s.memoryMib, memory_pct: s.memoryPct, temperature: s.temperature, power_watts: s.powerWatts, stage: s.stage
+        utilization: s.utilization, memory_mib: s.memoryMib, memory_pct: s.memoryPct, temperature: s.temperature, power_watts: s.powerWatts, stage: s.stage,
+        line: s.line
       }))
     );
   }
@@ -397,7 +459,10 @@ async function ingestGpu(context: IngestContext, run: RunSpec): Promise<void> {
   if (run.gpus > 1 && pipelineMonitors.length > 1) {
     const devices = new Set(pipelineMonitors.flatMap((m) => m.monitor.samples.map((s) => s.device)));
     if (devices.size === 1) {
-      context.finding({run_id: run.id, code: "gpu_monitors_same_device", severity: "warning", message: `all ${pipelineMonitors.length} gpu_metrics files of this ${run.gpus}-GPU run sampled device ${[...devices][0]} (nvitop index bug): the other GPUs are unmeasured`, file: null, line: null, affects: ["gpu"]});
+      // the evidence: the second file's first sample, on the same device as the first file's
+      const second = pipelineMonitors[1]!;
+      const names = pipelineMonitors.map((m) => path.basename(m.file)).join(", ");
+      context.finding({run_id: run.id, code: "gpu_monitors_same_device", severity: "warning", message: `all ${pipelineMonitors.length} gpu_metrics files of this ${run.gpus}-GPU run (${names}) sampled device ${[...devices][0]} (nvitop index bug): the other GPUs are unmeasured`, file: second.file, line: second.monitor.samples[0]?.line ?? null, affects: ["gpu"]});
     }
   }
 }

@@ -27,6 +27,7 @@ export function parsePipelineState(text: string, options: {file?: string} = {}):
   return PipelineStateSchema.parse({
     createdAt: string(data.created_at),
     modelPath: string(config.model_path),
+    modelLine: keyLine(body, "model_path") ?? keyLine(body, "expected_length"),
     expectedLength: positiveInt(config.expected_length),
     configHash: string(config.config_hash),
     stages: Object.entries(stages).map(([stage, value]) => {
@@ -75,4 +76,13 @@ function positiveInt(v: unknown): number | null {
 
 function nonNegative(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null;
+}
+
+/** 1-based line of the first `"key":` in the JSON text, for findings that point at the evidence. */
+function keyLine(text: string, key: string): number | null {
+  const at = text.indexOf(`"${key}"`);
+  if (at < 0) return null;
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < at; i = text.indexOf("\n", i + 1)) line++;
+  return line;
 }

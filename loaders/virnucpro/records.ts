@@ -106,7 +106,10 @@ export const RunMetadataSchema = z.object({
   usingGpus: z.string().nullable(),
   gpus: z.array(z.object({index: int.nonnegative(), name: z.string(), compute: z.string().nullable(), bf16: z.boolean().nullable()})),
   /** `_chunked{L}.fa` lengths seen in paths in the log */
-  chunkedLengths: z.array(int.positive())
+  chunkedLengths: z.array(int.positive()),
+  /** where the model evidence is: the `  Model:` / `  Expected length:` line, and the first `_chunked{L}.fa` line */
+  modelLine: int.positive().nullable(),
+  chunkedLine: int.positive().nullable()
 });
 export type RunMetadata = z.infer<typeof RunMetadataSchema>;
 
@@ -227,6 +230,8 @@ export type GpuMonitor = z.infer<typeof GpuMonitorSchema>;
 export const PipelineStateSchema = z.object({
   createdAt: z.string().nullable(),
   modelPath: z.string().nullable(),
+  /** line of `model_path` (else `expected_length`) in the file */
+  modelLine: int.positive().nullable(),
   expectedLength: int.positive().nullable(),
   configHash: z.string().nullable(),
   stages: z.array(

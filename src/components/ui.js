@@ -38,7 +38,7 @@ export function table(rows, columns, {className = "bb-table"} = {}) {
 
 /** A headline figure: value, then how it was computed. */
 export function headlineCard(h) {
-  return html`<div class="card" data-headline=${h.id}>
+  return html`<div class="card" data-headline=${h.id} data-verdict=${h.verdict ?? ""}>
     <h2>${h.label}</h2>
     <div class="bb-card-value">${h.value ?? "no data"}</div>
     ${h.formula ? html`<div class="bb-formula">${h.formula}</div>` : ""}

@@ -11,7 +11,7 @@ import type {ReportRun, ReportWarning, Status} from "../../engine/report/types.t
 
 function run(id: string, gpus: number, total: number | null, status: Status = "complete"): ReportRun {
   return {
-    id, label: null, gpus, status, outcome: status === "complete" ? "success" : "unknown", total_seconds: total, total_hms: null, stage_sum_seconds: total,
+    id, label: null, gpus, status, status_reason: null, outcome: status === "complete" ? "success" : "unknown", total_seconds: total, total_hms: null, stage_sum_seconds: total,
     gpu_stage_seconds: null, cpu_stage_seconds: null, model: "300_model.pth", expected_length: 300, model_source: "config", architecture: "v2.0 hybrid",
     gpu_names: null, input: null, command: null, started_at: null, ended_at: null, stages: [], config: [], artifacts: [], stage_sum_delta: 0, flags: []
   };
@@ -32,6 +32,8 @@ function figures(runs: ReportRun[], warnings: ReportWarning[] = []): ReportFigur
   const [a, b] = runs;
   return {
     benchbook_version: "test", release: "v", title: "t", pipeline: "virnucpro", study_file: "s.yaml", reference: null, tolerance: 0.01, runs,
+    // as v_headline: the most GPUs, the earliest on a tie
+    headline_run: [...runs].sort((x, y) => y.gpus - x.gpus)[0]?.id ?? null,
     // like v_scaling: only between complete runs with a total
     scaling: a && b && a.status === "complete" && b.status === "complete" && a.total_seconds && b.total_seconds ? [{from: a.id, to: b.id, gpus: b.gpus, from_gpus: a.gpus, n: b.gpus / a.gpus, from_seconds: a.total_seconds, to_seconds: b.total_seconds,
       speedup: a.total_seconds && b.total_seconds ? a.total_seconds / b.total_seconds : null, efficiency: null, stages: [],

@@ -148,7 +148,7 @@ describe("logs", () => {
     ]);
     expect(o.runs["2gpu"]).toEqual({status: "incomplete", outcome: "unknown", total_seconds: null});
     expect(statuses(o)).toMatchObject({time_2gpu: "no_data", scaling: "no_data", baseline_speedup: "no_data", time_1gpu: "pass"});
-    expect(criterion(o, "time_2gpu").reason).toBe("run 2gpu is incomplete");
+    expect(criterion(o, "time_2gpu").reason).toBe("run 2gpu is incomplete (the log has no complete PIPELINE SUMMARY)");
   });
 
   it("2-GPU log truncated mid-summary (after the total line): total not trusted", async () => {

@@ -4,9 +4,11 @@ import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {afterEach} from "vitest";
 
-export const SHARED = path.resolve(fileURLToPath(new URL("../../../shared", import.meta.url)));
-export const FIXTURES = path.join(SHARED, "virnucpro", "fixtures");
 export const REPO = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
+/** real VirNucPro outputs (test/fixtures/upstream/PROVENANCE.md), inside the repository so a bare clone tests */
+export const FIXTURES = path.join(REPO, "test", "fixtures", "upstream");
+/** the real 2 x H200 nvidia-smi capture (test/fixtures/gpu-capture-h200x2/PROVENANCE.md) */
+export const GPU_CAPTURE = path.join(REPO, "test", "fixtures", "gpu-capture-h200x2");
 
 /** A temp folder removed after the current test. */
 export function useTmp(): () => Promise<string> {

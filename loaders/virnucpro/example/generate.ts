@@ -1,6 +1,6 @@
 /**
  * Deterministic generator of complete VirNucPro benchmark studies in the real artifact formats
- * (../shared/virnucpro/FORMATS.md): console capture, worker logs, gpu_metrics files, pipeline_state.json,
+ * (loaders/virnucpro/FORMATS.md): console capture, worker logs, gpu_metrics files, pipeline_state.json,
  * per-frame and consensus predictions, a reference, and the study YAML.
  *
  * Two scales, on purpose:

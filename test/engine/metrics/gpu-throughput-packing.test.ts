@@ -165,39 +165,66 @@ describe("ESM-2 throughput", () => {
   });
 });
 
-describe("packing efficiency = tokens / (batches x token budget)", () => {
-  it("per worker and per run against the logged budget of 16384", async () => {
+describe("packing efficiency: population over every batch, the DataLoader sample as a cross-check", () => {
+  const p = (report: Report, run: string, worker: number | null) => report.packing.find((x) => x.run === run && x.worker === worker)!;
+
+  it("population = last progress line's running pack eff x 4096 / budget, batch-weighted over workers", async () => {
     const report = await phase10();
-    const p = (run: string, worker: number | null) => report.packing.find((x) => x.run === run && x.worker === worker)!;
-    // 1gpu: (14000 + 15000 + 16000) / (3 x 16384) = 45000 / 49152
-    expect(p("1gpu", 0).efficiency).toBeCloseTo(0.915527, 5);
-    expect(p("1gpu", null).efficiency).toBeCloseTo(0.915527, 5);
-    expect([p("1gpu", null).token_budget, p("1gpu", null).batches, p("1gpu", null).tokens]).toEqual([16384, 3, 45000]);
-    // 2gpu worker 0: 25000 / (2 x 16384) = 25000 / 32768; worker 1: 44100 / 49152
-    expect(p("2gpu", 0).efficiency).toBeCloseTo(0.762939, 5);
-    expect(p("2gpu", 1).efficiency).toBeCloseTo(0.897217, 5);
-    // run: token-weighted, (25000 + 44100) / (5 x 16384) = 69100 / 81920
-    expect(p("2gpu", null).efficiency).toBeCloseTo(0.843506, 5);
+    // 1gpu: 3.58 x 4096 / 16384 = 0.895 over batches 0..2700
+    expect(p(report, "1gpu", 0)).toMatchObject({method: "population", population_batches: 2701, token_budget: 16384});
+    expect(p(report, "1gpu", 0).efficiency).toBeCloseTo(0.895, 10);
+    expect(p(report, "1gpu", null).efficiency).toBeCloseTo(0.895, 10);
+    // 2gpu: 3.0 x 0.25 = 0.75 and 3.5 x 0.25 = 0.875, 1301 batches each: (0.75 + 0.875) / 2 = 0.8125
+    expect(p(report, "2gpu", 0).efficiency).toBeCloseTo(0.75, 10);
+    expect(p(report, "2gpu", 1).efficiency).toBeCloseTo(0.875, 10);
+    expect(p(report, "2gpu", null).efficiency).toBeCloseTo(0.8125, 10);
+    expect(p(report, "2gpu", null).population_batches).toBe(2602);
   });
 
-  it("shows the logged 4096-scaled figure, rescaled, and flags the difference", async () => {
+  it("the sample (every 10th batch) is kept as a cross-check with its difference, named as such", async () => {
     const report = await phase10();
-    const p = (run: string, worker: number | null) => report.packing.find((x) => x.run === run && x.worker === worker)!;
-    expect(p("1gpu", 0).logged_efficiency).toBeCloseTo(3.58, 10); // last progress line (batch 2700), not batch 10's 3.2
-    expect(p("1gpu", 0).logged_rescaled).toBeCloseTo(0.895, 10); // 3.58 x 4096 / 16384
-    // 2gpu: batch-weighted (3.0 x 2 + 3.5 x 3) / 5 = 3.3; rescaled (0.75 x 2 + 0.875 x 3) / 5 = 0.825
-    expect(p("2gpu", null).logged_efficiency).toBeCloseTo(3.3, 10);
-    expect(p("2gpu", null).logged_rescaled).toBeCloseTo(0.825, 10);
+    // 1gpu: (14000 + 15000 + 16000) / (3 x 16384) = 45000 / 49152
+    expect(p(report, "1gpu", null)).toMatchObject({sampled_method: "sampled_every_10th", sampled_batches: 3, sampled_tokens: 45000});
+    expect(p(report, "1gpu", null).sampled_efficiency).toBeCloseTo(0.915527, 5);
+    expect(p(report, "1gpu", null).sampled_difference).toBeCloseTo(0.915527 - 0.895, 5);
+    // 2gpu: token-weighted (25000 + 44100) / (5 x 16384)
+    expect(p(report, "2gpu", 0).sampled_efficiency).toBeCloseTo(0.762939, 5);
+    expect(p(report, "2gpu", 1).sampled_efficiency).toBeCloseTo(0.897217, 5);
+    expect(p(report, "2gpu", null).sampled_efficiency).toBeCloseTo(0.843506, 5);
+  });
+
+  it("the criterion judges the population: a sample above 90 % cannot pass a run whose batches average 89.5 %", async () => {
+    const report = await phase10();
+    expect(p(report, "1gpu", null).sampled_efficiency).toBeGreaterThan(0.9);
+    expect(perRunStatus(report, "packing_efficiency", "1gpu")).toBe("fail");
+    const c = report.criteria.find((x) => x.id === "packing_efficiency")!;
+    expect(c.per_run!.find((x) => x.run === "1gpu")!.value).toBeCloseTo(0.895, 10);
+  });
+
+  it("the text report says which figure is which", async () => {
+    const {formatText} = await import("../../../engine/render/text.ts");
+    const text = formatText(await phase10());
+    expect(text).toMatch(/Efficiency is the mean over every batch/);
+    expect(text).toContain("population (2,701 batches)");
+    expect(text).toContain("sampled_every_10th (3 lines)");
+  });
+
+  it("flags the logged 4096-scaled figure against the population value", async () => {
+    const report = await phase10();
+    expect(p(report, "1gpu", 0).logged_efficiency).toBeCloseTo(3.58, 10); // last progress line (batch 2700), not batch 10's 3.2
+    // 2gpu: batch-weighted (3.0 x 1301 + 3.5 x 1301) / 2602 = 3.25
+    expect(p(report, "2gpu", null).logged_efficiency).toBeCloseTo(3.25, 10);
     const flagged = report.warnings.filter((w) => w.code === "packing_logged_differs");
     expect(flagged.map((w) => w.run)).toEqual(["1gpu", "2gpu"]);
     expect(flagged[0]!.message).toContain("358.0 %");
-    expect(flagged[0]!.message).toContain("91.6 %");
+    expect(flagged[0]!.message).toContain("89.5 %");
   });
 
-  it("no flag when the logged figure agrees with the computed one", async () => {
+  it("no flag when the logged figure agrees with the population one", async () => {
     const report = await phase10(async (d) => {
-      // 0.915527 x 16384 / 4096 = 3.6621: a pipeline that divided by the real budget would log ~0.92
+      // a pipeline that divided by the real budget would log its own population figure
       await d.connection.run("UPDATE batches SET logged_pack_eff = 0.92 WHERE run_id = '1gpu'");
+      await d.connection.run("UPDATE workers SET token_budget = 4096 WHERE run_id = '1gpu'");
     });
     expect(report.warnings.filter((w) => w.code === "packing_logged_differs").map((w) => w.run)).toEqual(["2gpu"]);
   });
@@ -206,21 +233,31 @@ describe("packing efficiency = tokens / (batches x token budget)", () => {
     const report = await phase10(async (d) => {
       await d.connection.run("UPDATE workers SET token_budget = NULL WHERE run_id = '2gpu' AND worker = 0");
     });
-    const p = (worker: number | null) => report.packing.find((x) => x.run === "2gpu" && x.worker === worker)!;
-    expect(p(0).efficiency).toBeNull();
-    expect(p(1).efficiency).toBeCloseTo(0.897217, 5); // 44100 / 49152
-    expect([p(null).token_budget, p(null).efficiency, p(null).logged_rescaled]).toEqual([null, null, null]);
+    expect(p(report, "2gpu", 0).efficiency).toBeNull();
+    expect(p(report, "2gpu", 1).efficiency).toBeCloseTo(0.875, 10);
+    expect([p(report, "2gpu", null).token_budget, p(report, "2gpu", null).efficiency, p(report, "2gpu", null).sampled_efficiency]).toEqual([null, null, null]);
     expect(perRunStatus(report, "packing_efficiency", "2gpu")).toBe("no_data");
+  });
+
+  it("no progress line: no population figure, and the sample does not stand in for it", async () => {
+    const report = await phase10(async (d) => {
+      await d.connection.run("DELETE FROM batches WHERE run_id = '1gpu' AND kind = 'progress'");
+    });
+    expect(p(report, "1gpu", null).efficiency).toBeNull();
+    expect(p(report, "1gpu", null).sampled_efficiency).toBeCloseTo(0.915527, 5);
+    const one = report.criteria.find((x) => x.id === "packing_efficiency")!.per_run!.find((x) => x.run === "1gpu")!;
+    expect(one.status).toBe("no_data");
+    expect(one.reason).toContain("progress line");
   });
 
   it("budget unknown: no efficiency, never 4096 assumed; criterion no_data", async () => {
     const report = await phase10(async (d) => {
       await d.connection.run("UPDATE workers SET token_budget = NULL WHERE run_id = '1gpu'");
     });
-    const p = report.packing.find((x) => x.run === "1gpu" && x.worker === null)!;
-    // with 4096 assumed it would read 45000 / (3 x 4096) = 3.66
-    expect([p.token_budget, p.efficiency, p.logged_rescaled]).toEqual([null, null, null]);
-    expect(p.logged_efficiency).toBeCloseTo(3.58, 10);
+    const run = p(report, "1gpu", null);
+    // with 4096 assumed it would read 3.58
+    expect([run.token_budget, run.efficiency, run.sampled_efficiency]).toEqual([null, null, null]);
+    expect(run.logged_efficiency).toBeCloseTo(3.58, 10);
     const w = report.warnings.find((x) => x.code === "packing_budget_unknown")!;
     expect(w.run).toBe("1gpu");
     const c = report.criteria.find((x) => x.id === "packing_efficiency")!;

@@ -102,7 +102,10 @@ describe("refactored vs vanilla (test_with_orfs)", () => {
     expect([c.model_match, c.reference_model, c.reference_expected_length]).toEqual([false, "300_model.pth", 300]);
     expect(r.correctness.find((x) => x.level === "per_frame")!.model_match).toBe(false);
     const w = r.warnings.find((x) => x.code === "model_mismatch")!;
-    expect(w.message).toBe("model mismatch: run 500_model.pth (500 bp) vs reference 300_model.pth (300 bp)");
+    expect(w.message).toBe("model mismatch: run 500_model.pth (500 bp) vs reference 300_model.pth (300 bp, from study.yaml:7)");
+    // the run's evidence: model_path in its pipeline_state.json
+    expect(w.file).toBe(path.join(FIXTURES, "test_with_orfs_refactored/.checkpoints/pipeline_state.json"));
+    expect(w.line).toBe(6);
   });
 
   it("a reference declared as 500_model.pth / 500 matches", async () => {

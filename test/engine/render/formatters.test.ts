@@ -197,7 +197,7 @@ describe("figures", () => {
     expect(lineWith(out, " time_2gpu ")).toMatch(/time_2gpu\s+2-GPU total time < 30 min\s+n\/a\s+< 1800 s/);
     expect(lineWith(out, "1gpu", "321.0")).toMatch(/16,474\s+n\/a\s/);
     expect(out.slice(out.indexOf("Correctness: 2gpu vs v1.0, consensus"))).toContain("mean n/a, median n/a, p99 n/a, max n/a");
-    expect(lineWith(out, "2gpu  all")).toMatch(/2gpu\s+all\s+n\/a\s+280/);
+    expect(lineWith(out, "2gpu  all")).toMatch(/2gpu\s+all\s+n\/a\s+n\/a\s+population \(2,602 batches\)\s+n\/a\s+sampled_every_10th \(280 lines\)\s+n\/a/);
   });
 });
 

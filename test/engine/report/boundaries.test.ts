@@ -44,7 +44,8 @@ function predictionRows(source: string, side: "ref" | "run") {
  * Two complete runs with binary-exact figures: totals 3000 s and 1500 s, every second of them in GPU
  * stages (speedup 2, efficiency 1, Karp-Flatt 0, exactly on the Amdahl ceiling of 2, which is possible),
  * baseline 6000 s (speedup 4 over the 2-GPU run), GPU samples every 2 s alternating 50 % and 100 % on
- * every device inside ESM-2 (mean 0.75, coverage of the window near 100 %), DataLoader batches of 12288 tokens against a 16384 budget (0.75),
+ * every device inside ESM-2 (mean 0.75, coverage of the window near 100 %), DataLoader batches of 12288 tokens against a 16384 budget and progress lines logging 3.0 on the 4096
+ * scale (both 0.75),
  * and the four records above on both levels (agreement 3 / 4 = 0.75).
  */
 async function boundaryStudy(criteria: CriterionSpec[]): Promise<Report> {
@@ -76,7 +77,11 @@ async function boundaryStudy(criteria: CriterionSpec[]): Promise<Report> {
     batch("1gpu", 0, 0, "dataloader", {tokens: 12288}),
     batch("1gpu", 0, 10, "dataloader", {tokens: 12288}),
     batch("2gpu", 0, 0, "dataloader", {tokens: 12288}),
-    batch("2gpu", 1, 0, "dataloader", {tokens: 12288})
+    batch("2gpu", 1, 0, "dataloader", {tokens: 12288}),
+    // the progress lines' running pack eff, on the pipeline's 4096 scale: 3 x 4096 / 16384 = 0.75 over every batch
+    batch("1gpu", 0, 10, "progress", {logged_pack_eff: 3}),
+    batch("2gpu", 0, 0, "progress", {logged_pack_eff: 3}),
+    batch("2gpu", 1, 0, "progress", {logged_pack_eff: 3})
   ]);
   for (const [source, side] of [["reference", "ref"], ["1gpu", "run"], ["2gpu", "run"]] as const) {
     const rows = predictionRows(source, side);

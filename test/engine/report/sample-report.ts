@@ -37,6 +37,7 @@ function run(id: string, gpus: number, model: 300 | 500, total: number, seconds:
     label: `${gpus}x RTX 4090`,
     gpus,
     status: "complete",
+    status_reason: null,
     outcome: "success",
     total_seconds: total,
     total_hms: null,
@@ -120,6 +121,7 @@ export function sampleReport(): Report {
     reference: {label: "v1.0", model: "virnucpro_300_model.pth", expected_length: 300, model_source: "published"},
     tolerance: 0.01,
     runs: [one, two],
+    headline_run: "2gpu",
     scaling: [
       {
         from: "1gpu",
@@ -156,8 +158,8 @@ export function sampleReport(): Report {
       {run: "2gpu", workers: [worker("2gpu", 0, 397_289, 315.7, 16_199), worker("2gpu", 1, 397_288, 313.5, 16_085)], combined_seq_per_sec: 629.2, combined_tokens_per_sec: 32_284, finish_skew_seconds: 9.4, stage_seconds: 1383.18, inference_span_seconds: 1267.2, overhead_seconds: 115.98, hdf5_conversion_seconds: 80.0}
     ],
     packing: [
-      {run: "1gpu", worker: null, token_budget: 16_384, batches: 278, tokens: 4_268_022, efficiency: 0.9371, logged_efficiency: 3.581, logged_rescaled: 0.8953, method: "sampled_batches"},
-      {run: "2gpu", worker: null, token_budget: null, batches: 280, tokens: 4_301_555, efficiency: null, logged_efficiency: 3.574, logged_rescaled: null, method: "sampled_batches"}
+      {run: "1gpu", worker: null, token_budget: 16_384, efficiency: 0.8953, method: "population", population_batches: 2701, sampled_efficiency: 0.9371, sampled_method: "sampled_every_10th", sampled_batches: 278, sampled_tokens: 4_268_022, sampled_difference: 0.0418, logged_efficiency: 3.581, file: "esm_v2/logs/worker_0.log", line: 412},
+      {run: "2gpu", worker: null, token_budget: null, efficiency: null, method: "population", population_batches: 2602, sampled_efficiency: null, sampled_method: "sampled_every_10th", sampled_batches: 280, sampled_tokens: 4_301_555, sampled_difference: null, logged_efficiency: 3.574, file: null, line: null}
     ],
     gpu: [
       {run: "1gpu", device: 0, monitor_count: 1, samples: 2590, window_start: null, window_end: null, mean_utilization: 0.912, median_utilization: 0.95, p10_utilization: 0.81, share_at_or_above_80: 0.91, mean_power_watts: 382.4, peak_memory_mib: 21_844, duplicated: false, sample_interval_seconds: 1, window_seconds: 2591.1, coverage: 0.9996},
@@ -173,10 +175,10 @@ export function sampleReport(): Report {
     ],
     repeats: null,
     criteria: [
-      {id: "time_1gpu", label: "1-GPU total time < 1 h", metric: "run.total_seconds", comparison: "<", target: 3600, status: "pass", value: 3200.6, display_value: "3200.6 s (53:20)", display_target: "< 3600 s", reason: null, formula: "'Total wall time' of the PIPELINE SUMMARY", interval: {lo: 3188.4, hi: 3214.9}, flags: []},
-      {id: "time_2gpu", label: "2-GPU total time < 30 min", metric: "run.total_seconds", comparison: "<", target: 1800, status: "fail", value: 2025.0, display_value: "2025.0 s (33:45)", display_target: "< 1800 s", reason: null, formula: "'Total wall time' of the PIPELINE SUMMARY", flags: ["W2", "W3"]},
-      {id: "scaling", label: "Multi-GPU scaling >= 1.9x", metric: "scaling.speedup", comparison: ">=", target: 1.9, status: "fail", value: speedup, display_value: "1.58x", display_target: ">= 1.90x", reason: null, formula: "T(1gpu) / T(2gpu) = 3200.6 / 2025", flags: ["W2", "W3"]},
-      {id: "baseline_speedup", label: "Speedup over baseline >= 4.0x", metric: "baseline.speedup", comparison: ">=", target: 4, status: "pass", value: 12_600 / 2025.0, display_value: "6.22x", display_target: ">= 4.00x", reason: null, formula: "12600 / 2025", flags: ["W2", "W3"]},
+      {id: "time_1gpu", value_run: "1gpu", label: "1-GPU total time < 1 h", metric: "run.total_seconds", comparison: "<", target: 3600, status: "pass", value: 3200.6, display_value: "3200.6 s (53:20)", display_target: "< 3600 s", reason: null, formula: "'Total wall time' of the PIPELINE SUMMARY", interval: {lo: 3188.4, hi: 3214.9}, flags: []},
+      {id: "time_2gpu", value_run: "2gpu", label: "2-GPU total time < 30 min", metric: "run.total_seconds", comparison: "<", target: 1800, status: "fail", value: 2025.0, display_value: "2025.0 s (33:45)", display_target: "< 1800 s", reason: null, formula: "'Total wall time' of the PIPELINE SUMMARY", flags: ["W2", "W3"]},
+      {id: "scaling", value_run: "2gpu", label: "Multi-GPU scaling >= 1.9x", metric: "scaling.speedup", comparison: ">=", target: 1.9, status: "fail", value: speedup, display_value: "1.58x", display_target: ">= 1.90x", reason: null, formula: "T(1gpu) / T(2gpu) = 3200.6 / 2025", flags: ["W2", "W3"]},
+      {id: "baseline_speedup", value_run: "2gpu", label: "Speedup over baseline >= 4.0x", metric: "baseline.speedup", comparison: ">=", target: 4, status: "pass", value: 12_600 / 2025.0, display_value: "6.22x", display_target: ">= 4.00x", reason: null, formula: "12600 / 2025", flags: ["W2", "W3"]},
       {
         id: "consensus_agreement",
         label: "Consensus label agreement >= 99 %",
@@ -185,6 +187,7 @@ export function sampleReport(): Report {
         target: 0.99,
         status: "invalid",
         value: (MERGED - 41_554) / MERGED,
+        value_run: "1gpu",
         display_value: "93.09 %",
         display_target: ">= 99.00 %",
         reason: "1gpu: model mismatch: run virnucpro_500_model.pth (500 bp) vs reference virnucpro_300_model.pth (300 bp)",
@@ -203,6 +206,7 @@ export function sampleReport(): Report {
         target: 0.8,
         status: "invalid",
         value: 0.884,
+        value_run: "2gpu",
         display_value: "88.4 %",
         display_target: "> 80.0 %",
         reason: "2gpu: all 2 monitors of 2gpu sampled one device: 1 GPU(s) unmeasured (value is the measured device only)",
@@ -221,6 +225,7 @@ export function sampleReport(): Report {
         target: 0.9,
         status: "no_data",
         value: 0.9371,
+        value_run: "1gpu",
         display_value: "93.7 %",
         display_target: "> 90.0 %",
         reason: "2gpu: token budget of 2gpu unknown",

@@ -5,7 +5,7 @@ import {correctnessPage, criteriaFor, headlines, overviewPage} from "../../../en
 // Phase 10's published figures (FORMATS.md §11), cut down to what the page shaping reads.
 function run(id: string, gpus: number, total: number | null, hms: string | null): ReportRun {
   return {
-    id, label: null, gpus, status: total == null ? "incomplete" : "complete", outcome: null, total_seconds: total, total_hms: hms,
+    id, label: null, gpus, status: total == null ? "incomplete" : "complete", status_reason: null, outcome: null, total_seconds: total, total_hms: hms,
     stage_sum_seconds: null, gpu_stage_seconds: null, cpu_stage_seconds: null, model: null, expected_length: null, model_source: null,
     architecture: null, gpu_names: null, input: null, command: null, started_at: null, ended_at: null, stages: [], config: [], artifacts: [],
     stage_sum_delta: null, flags: []
@@ -13,7 +13,7 @@ function run(id: string, gpus: number, total: number | null, hms: string | null)
 }
 
 function criterion(id: string, metric: string, status: ReportCriterion["status"]): ReportCriterion {
-  return {id, label: id, metric, comparison: ">=", target: 1, status, value: null, display_value: null, display_target: "1", reason: null, formula: null, flags: []};
+  return {id, label: id, metric, comparison: ">=", target: 1, status, value: null, value_run: null, display_value: null, display_target: "1", reason: null, formula: null, flags: []};
 }
 
 const consensus: ReportCorrectness = {
@@ -28,6 +28,7 @@ const consensus: ReportCorrectness = {
 const report: Report = {
   benchbook_version: "0.1.0", release: "v2.0", title: "t", pipeline: "virnucpro", study_file: "/s.yaml", reference: null, tolerance: 0.01,
   runs: [run("2gpu", 2, 2025.0, "33:44"), run("1gpu", 1, 3200.6, "53:20")],
+  headline_run: "2gpu",
   scaling: [{
     from: "1gpu", to: "2gpu", gpus: 2, from_gpus: 1, n: 2, from_seconds: 3200.6, to_seconds: 2025.0, speedup: 1.580543, efficiency: 0.7902716, stages: [],
     amdahl: {gpu_fraction: 0.966, ceiling: 1.93, esm_only_fraction: 0.81, esm_only_ceiling: 1.68, karp_flatt: 0.27}, what_if: []

@@ -1,14 +1,13 @@
 import {readFileSync} from "node:fs";
 import path from "node:path";
-import {fileURLToPath} from "node:url";
 import {describe, expect, it} from "vitest";
 import {InputError} from "../../../engine/errors.ts";
 import {parseNvidiaSmiCsv, parseNvidiaSmiInventory} from "../../../loaders/nvidia-smi/samples.ts";
+import {GPU_CAPTURE} from "../../helpers/tmp.ts";
 import {GpuMonitorSchema, type GpuSample} from "../../../loaders/virnucpro/records.ts";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** the real 2 x H200 capture (../shared/gpu-capture-h200x2/README.md); that host's local time was UTC */
-const CAPTURE = path.resolve(here, "../../../../shared/gpu-capture-h200x2");
+/** the real 2 x H200 capture (test/fixtures/gpu-capture-h200x2/README.md); that host's local time was UTC */
+const CAPTURE = GPU_CAPTURE;
 const SAMPLES = readFileSync(path.join(CAPTURE, "samples_1000ms.csv"), "utf8");
 const GPUS = readFileSync(path.join(CAPTURE, "gpus.csv"), "utf8");
 const PHASES = readFileSync(path.join(CAPTURE, "phases.txt"), "utf8").match(/\d{4}-\d\d-\d\dT[\d:.]+Z/g)!.map((t) => Date.parse(t) / 1000);

@@ -196,7 +196,7 @@ describe("runStudy: GPU sampling and inventory", () => {
     for (const row of rows) expect(row).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\.\d{3}, [01], GPU-[0-9a-f-]+, \d+, \d+, [\d.]+$/);
     expect(new Set(rows.map((row) => row.split(", ")[1]))).toEqual(new Set(["0", "1"]));
     const m = await readManifest(r!.manifestFile);
-    expect(m.gpu_samples).toEqual({file: r!.gpuSamplesFile, rows: rows.length, error: null});
+    expect(m.gpu_samples).toEqual({file: r!.gpuSamplesFile, rows: rows.length, error: null, utc_offset_seconds: -new Date().getTimezoneOffset() * 60 || 0});
     expect(m.nvidia).toMatchObject({nvidia_smi: path.join(bin, "nvidia-smi"), driver_version: "580.159.04", cuda_version: "13.0", error: null});
     expect(m.nvidia!.gpus).toEqual([
       {index: 0, uuid: "GPU-a94006b1-9190-decf-fa8d-472df1c40498", name: "NVIDIA H200", driver_version: "580.159.04", memory_total_mib: 143771, pci_bus_id: "00000000:00:06.0"},

@@ -69,20 +69,13 @@ describe("Phase 10 1-GPU PIPELINE SUMMARY (FORMATS §2.3)", () => {
     expect(log.records).toBe(23);
   });
 
-  it("flags a stage list that does not add up to the total", () => {
+  it("keeps a stage list that does not add up as printed: the sum is checked once, in SQL (test/metrics/timing-scaling)", () => {
     const broken = parseConsoleLog(text.replace("2591.1s ( 81.0%)", "2491.1s ( 81.0%)"));
-    const finding = broken.findings.find((f) => f.code === "stage_sum_mismatch");
-    expect(finding).toMatchObject({severity: "warning", line: 3, affects: ["timing"]});
-    expect(finding?.message).toContain("3100.6s");
-    expect(finding?.message).toContain("3200.6s");
-  });
-
-  it("tolerates 0.1 s of rounding per stage", () => {
-    // 9 stages: a 0.9 s gap is rounding, a 1.0 s gap is not
-    const withinTolerance = parseConsoleLog(text.replace("(3200.6s)", "(3201.5s)"));
-    const beyondTolerance = parseConsoleLog(text.replace("(3200.6s)", "(3201.7s)"));
-    expect(codes(withinTolerance)).not.toContain("stage_sum_mismatch");
-    expect(codes(beyondTolerance)).toContain("stage_sum_mismatch");
+    // a parser finding here as well gave two stage_sum_mismatch warnings for one fault
+    expect(codes(broken)).not.toContain("stage_sum_mismatch");
+    expect(broken.summary?.stages.find((s) => s.name === "ESM-2 Feature Extraction")?.seconds).toBe(2491.1);
+    expect(broken.summary?.totalSeconds).toBe(3200.6);
+    expect(broken.summary?.line).toBe(3);
   });
 
   it("keeps the stages of a summary cut off mid-block, marked incomplete", () => {
@@ -100,11 +93,11 @@ describe("Phase 10 1-GPU PIPELINE SUMMARY (FORMATS §2.3)", () => {
     expect(codes(cut)).not.toContain("stage_sum_mismatch");
   });
 
-  it("treats a summary that lost only its closing rule as incomplete but still checks its stage sum", () => {
+  it("treats a summary that lost only its closing rule as incomplete", () => {
     const cut = parseConsoleLog(firstLines(text, 22).replace("2591.1s", "2000.0s"));
     expect(cut.summary?.complete).toBe(false);
     expect(cut.summary?.architecture).toBe("v2.0 (async DataLoader + FlashAttention)");
-    expect(codes(cut)).toEqual(expect.arrayContaining(["summary_truncated", "stage_sum_mismatch"]));
+    expect(codes(cut)).toContain("summary_truncated");
   });
 
   it("parses the same block written with CRLF line ends and a BOM", () => {

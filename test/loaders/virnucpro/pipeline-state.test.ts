@@ -1,12 +1,11 @@
 import {readFileSync} from "node:fs";
 import path from "node:path";
-import {fileURLToPath} from "node:url";
 import {describe, expect, it} from "vitest";
 import {InputError} from "../../../engine/errors.ts";
 import {parsePipelineState} from "../../../loaders/virnucpro/pipeline-state.ts";
+import {FIXTURES} from "../../helpers/tmp.ts";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const real = (name: string) => readFileSync(path.resolve(here, "../../../../shared/virnucpro/fixtures", name, ".checkpoints/pipeline_state.json"), "utf8");
+const real = (name: string) => readFileSync(path.join(FIXTURES, name, ".checkpoints/pipeline_state.json"), "utf8");
 const ORFS = real("test_with_orfs_refactored");
 const FIXED = real("test_fixed_500bp_refactored");
 

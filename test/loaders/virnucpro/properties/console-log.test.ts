@@ -214,7 +214,7 @@ function figures(log: ConsoleLog) {
     stages: log.stages.map((s) => [s.name, s.order, s.seconds, s.extras, s.skipped]),
     summary: log.summary && {...log.summary, line: 0, totalLine: 0, stages: log.summary.stages.map((s) => ({...s, line: 0}))},
     outcome: log.outcome,
-    metadata: log.metadata,
+    metadata: {...log.metadata, modelLine: 0, chunkedLine: 0},
     findings: log.findings.map((f) => f.code),
     workers: log.workerRecords.length,
     dnabert: log.dnabert,
