@@ -22,8 +22,11 @@ Usage:
       changed is refused unless --force (the old build is kept as releases/<release>.replaced-<time>).
   benchbook dev <study.yaml>
       Live preview of the report site.
-  benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS]
-      Execute the runs' commands (logs tee'd, GPUs sampled), then ingest.
+  benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS] [--executor local|slurm] [--no-wait]
+      Execute the runs' commands (logs tee'd, GPUs sampled), then ingest. --executor slurm: one batch job
+      per execution; --no-wait submits and returns.
+  benchbook collect <study.yaml> [--wait]
+      Record the SLURM jobs of a --no-wait run that have ended; ingest once all have (exit 3: some have not).
   benchbook approve <release> --by NAME [--note TEXT] [--archive DIR]
   benchbook reject <release> --by NAME --note TEXT [--archive DIR]
       Record the human sign-off of an archived release.
@@ -48,6 +51,10 @@ export async function main(argv: string[]): Promise<number> {
       case "run": {
         const {runCommand} = await import("./runner/run.ts");
         return await runCommand(rest);
+      }
+      case "collect": {
+        const {collectCommand} = await import("./runner/run.ts");
+        return await collectCommand(rest);
       }
       case "build":
       case "approve":

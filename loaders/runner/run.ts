@@ -1,27 +1,27 @@
 /**
- * `benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS]`: execute the study's run
- * commands (argument arrays, no shell), recording every execution truthfully, then ingest.
+ * `benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS] [--executor local|slurm]
+ * [--no-wait]`: execute the study's run commands (argument arrays, no shell), recording every execution
+ * truthfully, then ingest. `benchbook collect <study.yaml>` finishes a `--no-wait` SLURM submission.
  *
  * Repeats are interleaved (1gpu, 2gpu, 1gpu, 2gpu, …) so slow drift of the machine (thermal state, other
  * tenants, page cache) spreads over every configuration instead of biasing the one that ran last.
- * See layout.ts for where each execution's files go.
+ * See layout.ts for where each execution's files go, executor.ts for what an executor does.
  */
-import {cp, mkdir, rm, stat} from "node:fs/promises";
+import {cp, rm, stat} from "node:fs/promises";
 import {InputError, isInputError} from "../errors.ts";
 import {loadStudy, type RunSpec, type Study} from "../study.ts";
-import {BENCHBOOK_VERSION} from "../version.ts";
 import {createDisplay, type Display} from "./display.ts";
-import {executeCommand} from "./execute.ts";
-import {findExecutable, startGpuSampler} from "./gpu-sampler.ts";
+import {DEFAULT_KILL_GRACE_SECONDS, localExecutor} from "./executor-local.ts";
+import type {Execution, ExecutionResult, Executor} from "./executor.ts";
+import {collectSlurm, slurmExecutor, slurmSettings} from "./executor-slurm.ts";
 import {executionPaths, fillCommand, runPaths, usesPlaceholder, type RunPaths} from "./layout.ts";
-import {commandInputs, hostInfo, nvidiaInfo, pythonInfo, readManifest, writeManifest, type ExecutionStatus, type RunManifest} from "./manifest.ts";
-import {checkOutputs} from "./outputs.ts";
-import {formatElapsed, formatProgress, ProgressTracker} from "./progress.ts";
+import {readManifest, writeManifest} from "./manifest.ts";
 import {bootstrapScaling, spread} from "./stats.ts";
-import {executionStatus} from "./status.ts";
+
+export type {ExecutionResult} from "./executor.ts";
+export {DEFAULT_KILL_GRACE_SECONDS} from "./executor-local.ts";
 
 export const DEFAULT_TIMEOUT_SECONDS = 3600;
-export const DEFAULT_KILL_GRACE_SECONDS = 10;
 
 export interface RunStudyOptions {
   /** run ids to execute (default: every run with a command) */
@@ -46,29 +46,15 @@ export interface RunStudyOptions {
   tty?: boolean;
   /** false: do not ingest afterwards; a function: ingest with it (default: loaders/ingest.ts if present) */
   ingest?: false | Ingest;
+  /** where the runs execute (default: the study's `executor.kind`, else local) */
+  executor?: "local" | "slurm";
+  /** SLURM: submit and return; `benchbook collect` records the executions later */
+  noWait?: boolean;
+  /** SLURM: how often squeue is asked and the logs read back (default 2000) */
+  slurmPollMs?: number;
 }
 
-export interface ExecutionResult {
-  runId: string;
-  gpus: number;
-  repeat: number;
-  repeats: number;
-  status: Exclude<ExecutionStatus, "running">;
-  reason: string | null;
-  exitCode: number | null;
-  signal: string | null;
-  startedAt: string;
-  endedAt: string;
-  wallSeconds: number;
-  /** the pipeline summary's `Total wall time`, when it printed one */
-  totalSeconds: number | null;
-  manifestFile: string;
-  logFile: string;
-  outputsDir: string | null;
-  gpuSamplesFile: string | null;
-}
-
-interface Plan {
+export interface Plan {
   run: RunSpec & {command: string[]};
   paths: RunPaths;
 }
@@ -86,25 +72,28 @@ export async function runStudy(studyFile: string, options: RunStudyOptions = {})
     plainIntervalMs: options.plainProgressIntervalMs ?? 60_000
   });
 
+  const executions = planExecutions(study, plans, repeats);
+  const kind = options.executor ?? study.executor?.kind ?? "local";
+  const executor: Executor =
+    kind === "slurm"
+      ? slurmExecutor(study, slurmSettings(study, options), {killGraceSeconds: options.killGraceSeconds, gpuSampleIntervalMs: options.gpuSampleIntervalMs, pollMs: options.slurmPollMs, wait: !options.noWait})
+      : localExecutor(options);
+  if (kind === "local" && options.noWait) throw new InputError("--no-wait needs --executor slurm", {expected: "--executor slurm, or no --no-wait"});
+
   // Executions of an earlier `benchbook run` of these runs would mix with this one's.
   for (const {paths} of plans) await rm(paths.executions, {recursive: true, force: true});
 
-  const results: ExecutionResult[] = [];
-  let interrupted = false;
-  outer: for (let k = 1; k <= repeats; k++) {
-    for (const plan of plans) {
-      if (options.signal?.aborted) {
-        interrupted = true;
-        break outer;
-      }
-      const result = await executeOnce(study, plan, k, repeats, timeoutSeconds, options, display);
-      results.push(result);
-      if (result.status === "interrupted") {
-        interrupted = true;
-        break outer;
-      }
-    }
+  const outcome = await executor.execute(executions, {timeoutSeconds, display, signal: options.signal});
+  if (outcome.pending) {
+    display.close();
+    return outcome.results;
   }
+  await finishStudy(study, plans, outcome.results, repeats, outcome.interrupted, options, display);
+  return outcome.results;
+}
+
+/** After every execution ended, whichever executor ran them: representative files, summary, ingest. */
+async function finishStudy(study: Study, plans: Plan[], results: ExecutionResult[], repeats: number, interrupted: boolean, options: RunStudyOptions, display: Display): Promise<void> {
   if (repeats > 1) {
     for (const plan of plans) await keepRepresentative(plan, results.filter((r) => r.runId === plan.run.id), repeats);
   }
@@ -120,7 +109,54 @@ export async function runStudy(studyFile: string, options: RunStudyOptions = {})
       display.message(`ingested into ${dbFile}`);
     }
   }
-  return results;
+}
+
+/** Every execution in the order they run: repeat 1 of each run, then repeat 2 of each, … */
+export function planExecutions(study: Study, plans: Plan[], repeats: number): Execution[] {
+  const executions: Execution[] = [];
+  for (let k = 1; k <= repeats; k++) {
+    for (const {run, paths} of plans) {
+      const ep = executionPaths(paths, k, repeats);
+      const outputsDir = usesPlaceholder(run.command, "outputs") ? ep.outputs : paths.outputs;
+      const argv = fillCommand(study, run, run.command, {outputs: ep.outputs, repeat: k, runFolder: paths.folder});
+      executions.push({study, run, paths, ep, repeat: k, repeats, argv, outputsDir, label: repeats > 1 ? `${run.id} [${k}/${repeats}]` : run.id});
+    }
+  }
+  return executions;
+}
+
+export interface CollectOptions {
+  stdout?: NodeJS.WritableStream;
+  tty?: boolean;
+  ingest?: false | Ingest;
+  /** wait for the submitted jobs that have not ended yet (default: record what ended and return) */
+  wait?: boolean;
+  slurmPollMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * `benchbook collect`: record the executions of the last `--no-wait` SLURM submission that have ended,
+ * and once all have, finish the study as `benchbook run` would have. Running it again changes nothing.
+ */
+export async function collectStudy(studyFile: string, options: CollectOptions = {}): Promise<{results: ExecutionResult[]; pending: number}> {
+  const study = await loadStudy(studyFile);
+  const stdout = options.stdout ?? process.stdout;
+  const display = createDisplay(stdout, {tty: options.tty ?? Boolean((stdout as NodeJS.WriteStream).isTTY), plainIntervalMs: 60_000});
+  const collected = await collectSlurm(study, (runs, repeats) => planExecutions(study, planRuns(study, runs), repeats), {
+    display,
+    wait: options.wait ?? false,
+    pollMs: options.slurmPollMs,
+    signal: options.signal
+  });
+  if (collected.pending > 0) {
+    display.message(`${collected.pending} execution(s) not ended yet: run \`benchbook collect ${study.file}\` again later`);
+    display.close();
+    return {results: collected.results, pending: collected.pending};
+  }
+  const plans = planRuns(study, collected.runs);
+  await finishStudy(study, plans, collected.results, collected.repeats, collected.interrupted, {...options, stdout}, display);
+  return {results: collected.results, pending: 0};
 }
 
 function planRuns(study: Study, ids: string[] | undefined): Plan[] {
@@ -159,135 +195,6 @@ function planRuns(study: Study, ids: string[] | undefined): Plan[] {
     fillCommand(study, run, run.command!, {outputs: paths.outputs, repeat: 1, runFolder: paths.folder});
     return {run: run as Plan["run"], paths};
   });
-}
-
-async function executeOnce(
-  study: Study,
-  {run, paths}: Plan,
-  repeat: number,
-  repeats: number,
-  timeoutSeconds: number,
-  options: RunStudyOptions,
-  display: Display
-): Promise<ExecutionResult> {
-  const ep = executionPaths(paths, repeat, repeats);
-  await mkdir(ep.folder, {recursive: true});
-  await mkdir(paths.cwd, {recursive: true});
-  const perExecutionOutputs = usesPlaceholder(run.command, "outputs");
-  const outputsDir = perExecutionOutputs ? ep.outputs : paths.outputs;
-  const argv = fillCommand(study, run, run.command, {outputs: ep.outputs, repeat, runFolder: paths.folder});
-  const env: Record<string, string | undefined> = {...process.env, ...run.env};
-  const nvidiaSmi = options.nvidiaSmi === null ? null : (options.nvidiaSmi ?? (await findExecutable("nvidia-smi", env.PATH)));
-
-  const [python, nvidia, inputs] = await Promise.all([
-    pythonInfo(argv, env, paths.cwd),
-    nvidiaSmi ? nvidiaInfo(nvidiaSmi, env) : Promise.resolve(null),
-    commandInputs(argv, paths.cwd)
-  ]);
-  const manifest: RunManifest = {
-    manifest_version: 1,
-    benchbook_version: BENCHBOOK_VERSION,
-    study_file: study.file,
-    release: study.release,
-    run_id: run.id,
-    gpus: run.gpus,
-    repeat,
-    repeats,
-    command: argv,
-    command_template: run.command,
-    cwd: paths.cwd,
-    env: run.env ?? {},
-    cuda_visible_devices: env.CUDA_VISIBLE_DEVICES ?? null,
-    started_at: new Date().toISOString(),
-    ended_at: null,
-    wall_seconds: null,
-    timeout_seconds: timeoutSeconds,
-    status: "running",
-    reason: null,
-    exit_code: null,
-    signal: null,
-    killed: false,
-    leftover_processes: 0,
-    total_seconds: null,
-    log_file: ep.log,
-    outputs: null,
-    gpu_samples: null,
-    host: hostInfo(),
-    node_version: process.version,
-    python,
-    nvidia,
-    inputs
-  };
-  await writeManifest(ep.manifest, manifest);
-
-  const label = repeats > 1 ? `${run.id} [${repeat}/${repeats}]` : run.id;
-  display.message(`${label}: ${argv.map(quoteArg).join(" ")}`);
-  const sampler = nvidiaSmi ? await startGpuSampler({nvidiaSmi, file: ep.gpuSamples, env, intervalMs: options.gpuSampleIntervalMs ?? 1000}) : null;
-  const tracker = new ProgressTracker();
-  const started = Date.now();
-  const tick = setInterval(() => display.progress(formatProgress(label, tracker.state, Date.now() - started), false), options.progressIntervalMs ?? 1000);
-  let outcome;
-  try {
-    outcome = await executeCommand({
-      argv,
-      cwd: paths.cwd,
-      env,
-      logFile: ep.log,
-      timeoutMs: timeoutSeconds * 1000,
-      killGraceMs: (options.killGraceSeconds ?? DEFAULT_KILL_GRACE_SECONDS) * 1000,
-      signal: options.signal,
-      onOutput: (chunk) => {
-        display.output(chunk);
-        if (tracker.push(chunk)) display.progress(formatProgress(label, tracker.state, Date.now() - started), true);
-      }
-    });
-  } finally {
-    clearInterval(tick);
-    tracker.end();
-    display.close();
-  }
-  const samples = sampler ? await sampler.stop() : null;
-  const cleanExit = outcome.end === "exited" && outcome.exitCode === 0 && outcome.signal === null;
-  const outputs = cleanExit && outputsDir ? await checkOutputs(outputsDir, outcome.startedAt) : null;
-  const {status, reason} = executionStatus(outcome, outputs, timeoutSeconds);
-  const wallSeconds = (outcome.endedAt.getTime() - outcome.startedAt.getTime()) / 1000;
-  Object.assign(manifest, {
-    started_at: outcome.startedAt.toISOString(),
-    ended_at: outcome.endedAt.toISOString(),
-    wall_seconds: wallSeconds,
-    status,
-    reason,
-    exit_code: outcome.exitCode,
-    signal: outcome.signal,
-    killed: outcome.killed,
-    leftover_processes: outcome.leftoverProcesses,
-    total_seconds: tracker.state.totalSeconds,
-    outputs,
-    gpu_samples: samples
-  } satisfies Partial<RunManifest>);
-  await writeManifest(ep.manifest, manifest);
-
-  const total = tracker.state.totalSeconds === null ? "" : `, pipeline total ${tracker.state.totalSeconds.toFixed(1)} s`;
-  display.message(`${label}: ${status.toUpperCase()} after ${formatElapsed(wallSeconds * 1000)}${total}${reason ? ` — ${reason}` : ""}`);
-  if (samples?.error) display.message(`${label}: GPU sampler: ${samples.error}`);
-  return {
-    runId: run.id,
-    gpus: run.gpus,
-    repeat,
-    repeats,
-    status,
-    reason,
-    exitCode: outcome.exitCode,
-    signal: outcome.signal,
-    startedAt: manifest.started_at,
-    endedAt: manifest.ended_at!,
-    wallSeconds,
-    totalSeconds: tracker.state.totalSeconds,
-    manifestFile: ep.manifest,
-    logFile: ep.log,
-    outputsDir,
-    gpuSamplesFile: samples ? samples.file : null
-  };
 }
 
 /**
@@ -371,10 +278,6 @@ function summarize(display: Display, results: ExecutionResult[], repeats: number
   }
 }
 
-function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
-}
-
 type Ingest = (studyFile: string) => Promise<{dbFile: string}>;
 
 /** loaders/ingest.ts's `ingestStudy`, or why it cannot be used (the runs' files are kept either way). */
@@ -388,13 +291,16 @@ async function findIngest(): Promise<Ingest | string> {
   }
 }
 
-export const RUN_USAGE = "usage: benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS]";
+export const RUN_USAGE = "usage: benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS] [--executor local|slurm] [--no-wait]";
 
 export interface RunArguments {
   studyFile: string;
   runs: string[];
   repeat: number;
   timeoutSeconds: number;
+  /** only when given */
+  executor?: "local" | "slurm";
+  noWait?: true;
 }
 
 export function parseRunArguments(argv: string[]): RunArguments {
@@ -402,6 +308,8 @@ export function parseRunArguments(argv: string[]): RunArguments {
   const runs: string[] = [];
   let repeat = 1;
   let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
+  let executor: RunArguments["executor"];
+  let noWait: true | undefined;
   let inRunList = false;
   const number = (flag: string, value: string | undefined, integer: boolean): number => {
     const n = Number(value);
@@ -425,6 +333,14 @@ export function parseRunArguments(argv: string[]): RunArguments {
     } else if (flag === "--timeout") {
       timeoutSeconds = number("--timeout", value(), false);
       inRunList = false;
+    } else if (flag === "--executor") {
+      const v = value();
+      if (v !== "local" && v !== "slurm") throw new InputError(`--executor ${v ?? "(missing)"}`, {expected: "local or slurm"});
+      executor = v;
+      inRunList = false;
+    } else if (arg === "--no-wait") {
+      noWait = true;
+      inRunList = false;
     } else if (arg.startsWith("-")) {
       throw new InputError(`unknown option ${arg}`, {expected: RUN_USAGE});
     } else if (studyFile === null && !inRunList) {
@@ -436,7 +352,10 @@ export function parseRunArguments(argv: string[]): RunArguments {
     }
   }
   if (studyFile === null) throw new InputError("no study file given", {expected: RUN_USAGE});
-  return {studyFile, runs, repeat, timeoutSeconds};
+  const parsed: RunArguments = {studyFile, runs, repeat, timeoutSeconds};
+  if (executor) parsed.executor = executor;
+  if (noWait) parsed.noWait = noWait;
+  return parsed;
 }
 
 /**
@@ -462,9 +381,12 @@ export async function runCommand(argv: string[], io: {stdout?: NodeJS.WritableSt
       runs: args.runs.length ? args.runs : undefined,
       repeat: args.repeat,
       timeoutSeconds: args.timeoutSeconds,
+      executor: args.executor,
+      noWait: args.noWait,
       stdout: io.stdout,
       signal: controller.signal
     });
+    if (args.noWait) return 0;
     if (controller.signal.aborted || results.some((r) => r.status === "interrupted")) return 130;
     return results.every((r) => r.status === "succeeded") ? 0 : 1;
   } catch (error) {
@@ -476,5 +398,27 @@ export async function runCommand(argv: string[], io: {stdout?: NodeJS.WritableSt
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+  }
+}
+
+export const COLLECT_USAGE = "usage: benchbook collect <study.yaml> [--wait]";
+
+/** `benchbook collect`: 0 all collected and succeeded, 1 some did not succeed, 3 some still queued or running. */
+export async function collectCommand(argv: string[], io: {stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream} = {}): Promise<number> {
+  const stderr = io.stderr ?? process.stderr;
+  const files = argv.filter((a) => !a.startsWith("-"));
+  const unknown = argv.filter((a) => a.startsWith("-") && a !== "--wait");
+  try {
+    if (unknown.length) throw new InputError(`unknown option ${unknown[0]}`, {expected: COLLECT_USAGE});
+    if (files.length !== 1) throw new InputError("benchbook collect takes one study file", {expected: COLLECT_USAGE});
+    const {results, pending} = await collectStudy(files[0]!, {stdout: io.stdout, wait: argv.includes("--wait")});
+    if (pending > 0) return 3;
+    return results.every((r) => r.status === "succeeded") ? 0 : 1;
+  } catch (error) {
+    if (isInputError(error)) {
+      stderr.write(`benchbook collect: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
   }
 }
