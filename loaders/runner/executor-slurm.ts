@@ -86,9 +86,15 @@ export function timeLimit(settings: SlurmSettings, timeoutSeconds: number, killG
 
 export function sbatchDirectives(e: Execution, settings: SlurmSettings, time: string): string[] {
   const gpus = settings.gpuType ? `${settings.gpuType}:${e.run.gpus}` : String(e.run.gpus);
+  // sbatch reads a double-quoted #SBATCH value with spaces, but has no escape for `"`, and `%` and `\`
+  // change how it fills in the file name
+  if (/["%\\\r\n]/.test(e.ep.folder)) {
+    throw new InputError(`execution folder ${JSON.stringify(e.ep.folder)} cannot be named in an #SBATCH --output line`, {file: e.study.file, expected: "run folders without \", %, \\ or line breaks"});
+  }
+  const output = path.join(e.ep.folder, "slurm-%j.out");
   const args = [
     `--job-name=bb-${e.run.id}-${e.repeat}`,
-    `--output=${path.join(e.ep.folder, "slurm-%j.out")}`,
+    /\s/.test(output) ? `--output="${output}"` : `--output=${output}`,
     "--nodes=1",
     "--ntasks=1",
     settings.gpuRequest === "gpus" ? `--gpus=${gpus}` : `--gres=gpu:${gpus}`,
@@ -100,9 +106,6 @@ export function sbatchDirectives(e: Execution, settings: SlurmSettings, time: st
   if (settings.constraint) args.push(`--constraint=${settings.constraint}`);
   if (settings.exclusive) args.push("--exclusive");
   args.push(...settings.sbatchArgs);
-  for (const a of args) {
-    if (/\s/.test(a)) throw new InputError(`sbatch argument '${a}' contains whitespace`, {file: e.study.file, expected: "paths and executor values without spaces (an #SBATCH line cannot quote them)"});
-  }
   return args;
 }
 
@@ -157,7 +160,7 @@ export function slurmExecutor(study: Study, settings: SlurmSettings, options: Sl
   };
 }
 
-async function writeJobScript(e: Execution, settings: SlurmSettings, time: string, timeoutSeconds: number, killGraceSeconds: number, intervalMs: number): Promise<string> {
+export async function writeJobScript(e: Execution, settings: SlurmSettings, time: string, timeoutSeconds: number, killGraceSeconds: number, intervalMs: number): Promise<string> {
   await mkdir(e.ep.folder, {recursive: true});
   await mkdir(e.paths.cwd, {recursive: true});
   // a run.json, log or samples of an earlier run at these paths would pass for this job's until it starts

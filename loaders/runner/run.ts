@@ -159,7 +159,7 @@ export async function collectStudy(studyFile: string, options: CollectOptions = 
   return {results: collected.results, pending: 0};
 }
 
-function planRuns(study: Study, ids: string[] | undefined): Plan[] {
+export function planRuns(study: Study, ids: string[] | undefined): Plan[] {
   const known = new Map(study.runs.map((r) => [r.id, r]));
   const withCommand = study.runs.filter((r) => r.command);
   let selected: RunSpec[];

@@ -115,18 +115,20 @@ if [ -n "$nvidia_smi" ]; then
 fi
 
 child=""
+killer=""
 stopping="" # timed_out | terminated
 stop_child() { # TERM the command's process group, KILL it after the grace period
   [ -n "$child" ] || return 0
   kill -TERM -- "-$child" 2>/dev/null
   ( sleep "$kill_grace_s"; kill -0 -- "-$child" 2>/dev/null && kill -KILL -- "-$child" 2>/dev/null && : >"$manifest_file.killed" ) &
+  killer=$!
 }
 on_term() { [ -n "$stopping" ] || stopping=terminated; stop_child; }
 on_timeout() { [ -n "$stopping" ] || stopping=timed_out; stop_child; }
 trap on_term TERM INT HUP
 trap on_timeout USR1
 
-cd -- "$run_cwd" || { status=failed; reason="could not start: cannot enter $run_cwd"; ended_at=$(now); wall=$(seconds_between "$started" "$ended_at"); write_manifest; exit 1; }
+cd -- "$run_cwd" || { status=failed; exit_code=1; reason="could not start: cannot enter $run_cwd"; ended_at=$(now); wall=$(seconds_between "$started" "$ended_at"); write_manifest; exit 1; }
 rm -f -- "$manifest_file.killed"
 set -m # the command leads its own process group, so stopping it reaches its workers too
 "${cmd[@]}" >"$log_file" 2>&1 </dev/null &
@@ -142,6 +144,7 @@ while :; do
 done
 ended_at=$(now)
 kill "$watchdog" 2>/dev/null
+[ -n "$killer" ] && kill "$killer" 2>/dev/null
 # workers the command left behind would hold the GPUs into the next job
 if kill -0 -- "-$child" 2>/dev/null; then
   leftover=1
