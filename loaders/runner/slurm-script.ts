@@ -64,7 +64,9 @@ export function jobScript(input: JobScriptInput): string {
 ${input.sbatch.map((a) => `#SBATCH ${a}`).join("\n")}
 
 set -u
-export LC_ALL=C
+# byte-wise string handling for the JSON below; the command gets the locale it was submitted with
+bb_lc_all=\${LC_ALL-} bb_lc_all_set=\${LC_ALL+1}
+LC_ALL=C
 
 # --- what to run (every value single-quoted: nothing here is interpreted by the shell) -------------
 cmd=(
