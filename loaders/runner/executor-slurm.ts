@@ -338,6 +338,26 @@ async function readWhole(file: string, onChunk: (chunk: Buffer) => void): Promis
 }
 
 /**
+ * Jobs of the study's last submission that SLURM still has queued or running: they write into the run
+ * folders, so a new run must not start beside them. Empty when there is no record or no squeue to ask.
+ */
+export async function unfinishedJobs(study: Study): Promise<string[]> {
+  let submission: Submission;
+  try {
+    submission = SubmissionSchema.parse(JSON.parse(await readFile(submissionFile(study), "utf8")));
+  } catch {
+    return [];
+  }
+  if (!(await findExecutable("squeue", process.env.PATH))) return [];
+  const ids = submission.executions.map((x) => x.job_id);
+  const queue = await squeue(ids);
+  return ids.filter((id) => {
+    const job = queue.get(id);
+    return job !== undefined && !hasEnded(job.state);
+  });
+}
+
+/**
  * `benchbook collect`: the executions of the study's last SLURM submission. Those already recorded are
  * read back as they are; the others are recorded when their job has ended (or waited for with `wait`).
  */

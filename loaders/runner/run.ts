@@ -13,7 +13,7 @@ import {loadStudy, type RunSpec, type Study} from "../study.ts";
 import {createDisplay, type Display} from "./display.ts";
 import {DEFAULT_KILL_GRACE_SECONDS, localExecutor} from "./executor-local.ts";
 import type {Execution, ExecutionResult, Executor} from "./executor.ts";
-import {collectSlurm, slurmExecutor, slurmSettings} from "./executor-slurm.ts";
+import {collectSlurm, slurmExecutor, slurmSettings, submissionFile, unfinishedJobs} from "./executor-slurm.ts";
 import {executionPaths, fillCommand, runPaths, usesPlaceholder, type RunPaths} from "./layout.ts";
 import {readManifest, writeManifest} from "./manifest.ts";
 import {bootstrapScaling, spread} from "./stats.ts";
@@ -80,6 +80,13 @@ export async function runStudy(studyFile: string, options: RunStudyOptions = {})
       : localExecutor(options);
   if (kind === "local" && options.noWait) throw new InputError("--no-wait needs --executor slurm", {expected: "--executor slurm, or no --no-wait"});
 
+  const busy = await unfinishedJobs(study);
+  if (busy.length) {
+    throw new InputError(`SLURM job(s) ${busy.join(", ")} of the last submission are still queued or running and write into the run folders`, {
+      file: submissionFile(study),
+      expected: "`benchbook collect --wait` (or scancel) before running the study again"
+    });
+  }
   // Executions of an earlier `benchbook run` of these runs would mix with this one's.
   for (const {paths} of plans) await rm(paths.executions, {recursive: true, force: true});
 
