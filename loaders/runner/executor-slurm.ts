@@ -9,7 +9,7 @@
  * return and `benchbook collect` can finish later; collecting an execution twice changes nothing.
  */
 import {createReadStream} from "node:fs";
-import {chmod, mkdir, open, readFile, rm, writeFile} from "node:fs/promises";
+import {chmod, mkdir, open, readFile, rename, rm, writeFile} from "node:fs/promises";
 import path from "node:path";
 import {z} from "zod";
 import {InputError} from "../errors.ts";
@@ -140,6 +140,8 @@ export function slurmExecutor(study: Study, settings: SlurmSettings, options: Sl
           const jobId = await sbatch(script, {dependency: previous, env: {...process.env, ...e.run.env}, cwd: e.ep.folder});
           previous = jobId;
           submission.executions.push({run_id: e.run.id, repeat: e.repeat, job_id: jobId, script});
+          // after every job: a benchbook killed from here on leaves a record `collect` can finish
+          await writeSubmission(study, submission);
           display.message(`${e.label}: SLURM job ${jobId} (${script}): ${e.argv.map(quoteArg).join(" ")}`);
         }
       } catch (error) {
@@ -147,8 +149,6 @@ export function slurmExecutor(study: Study, settings: SlurmSettings, options: Sl
         await scancel(submission.executions.map((x) => x.job_id)).catch(() => undefined);
         throw error;
       }
-      await mkdir(path.dirname(submissionFile(study)), {recursive: true});
-      await writeFile(submissionFile(study), JSON.stringify(submission, null, 2) + "\n");
       if (!options.wait) {
         display.message(`submitted ${submission.executions.length} job(s); \`benchbook collect ${study.file}\` records them once they have ended`);
         return {results: [], interrupted: false, pending: true};
@@ -158,6 +158,13 @@ export function slurmExecutor(study: Study, settings: SlurmSettings, options: Sl
       return {results: waited.results, interrupted: waited.interrupted || submission.executions.length < executions.length, pending: false};
     }
   };
+}
+
+async function writeSubmission(study: Study, submission: Submission): Promise<void> {
+  const file = submissionFile(study);
+  await mkdir(path.dirname(file), {recursive: true});
+  await writeFile(`${file}.tmp`, JSON.stringify(submission, null, 2) + "\n");
+  await rename(`${file}.tmp`, file);
 }
 
 export async function writeJobScript(e: Execution, settings: SlurmSettings, time: string, timeoutSeconds: number, killGraceSeconds: number, intervalMs: number): Promise<string> {

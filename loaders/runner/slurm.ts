@@ -175,6 +175,10 @@ export function slurmExecutionStatus(
   if (script.status === "running") {
     return {status: "failed", reason: `job ${job.id} ended without its script finishing the manifest (${known})`};
   }
+  // the script exits with the command's code, so FAILED after a recorded success means the evidence disagrees
+  if (state === "FAILED" && script.status === "succeeded") {
+    return {status: "failed", reason: `SLURM says job ${job.id} FAILED${job.exitCode ? ` (ExitCode ${job.exitCode})` : ""} but its manifest records success: contradictory evidence`};
+  }
   const end: ProcessEnd = script.status === "timed_out" ? "timed_out" : script.status === "interrupted" ? "interrupted" : "exited";
   return executionStatus({end, exitCode: script.exit_code, signal: script.signal, detail: `SIGTERM on the node, ${known}`, killed: script.killed}, outputs, timeoutSeconds);
 }

@@ -15,9 +15,10 @@ import {ingestStudy} from "../../loaders/ingest.ts";
 import {buildReport} from "../../loaders/metrics/report.ts";
 import {JOB_SCRIPT, submissionFile, writeJobScript} from "../../loaders/runner/executor-slurm.ts";
 import {readManifest, type RunManifest} from "../../loaders/runner/manifest.ts";
-import {collectStudy, planExecutions, planRuns, runStudy, type RunStudyOptions} from "../../loaders/runner/run.ts";
+import {collectCommand, collectStudy, planExecutions, planRuns, runStudy, type RunStudyOptions} from "../../loaders/runner/run.ts";
 import {slurmExecutionStatus} from "../../loaders/runner/slurm.ts";
 import {loadStudy} from "../../loaders/study.ts";
+import {fileURLToPath} from "node:url";
 import {fakeNvidiaSmiDir, FAKE_PIPELINE, isAlive, removeTempDirs, Sink, tempDir, waitFor} from "./helpers.ts";
 
 afterAll(removeTempDirs);
@@ -229,6 +230,24 @@ describe.skipIf(noCluster !== null).concurrent("SLURM executor on a real cluster
     }
   }, 90_000);
 
+  it("benchbook killed with SIGKILL while waiting: the job runs on and collect records it", async () => {
+    const s = await slurmStudy([{id: "time_1gpu", gpus: 1, outputs: "out", command: fake("--scale", "1")}]);
+    const runModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../loaders/runner/run.ts");
+    const cli = path.join(s.dir, "cli.mts");
+    await writeFile(cli, `import {runCommand} from ${JSON.stringify(runModule)};\nprocess.exitCode = await runCommand(process.argv.slice(2));\n`);
+    const child = spawn(process.execPath, ["--import", "tsx", cli, s.file, "--executor", "slurm"], {cwd: path.dirname(runModule), stdio: "ignore"});
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    const log = path.join(s.dir, "runs/time_1gpu/console.log");
+    await waitFor(async () => (await readFile(log, "utf8").catch(() => "")).includes("=== Stage 2:"), 30_000);
+    child.kill("SIGKILL");
+    await exited;
+    const out = new Sink();
+    const {results, pending} = await collectStudy(s.file, {stdout: out as unknown as NodeJS.WritableStream, tty: false, wait: true, slurmPollMs: 250, ingest: false});
+    expect(pending).toBe(0);
+    expect(results.map((r) => [r.runId, r.status, r.totalSeconds])).toEqual([["time_1gpu", "succeeded", 3200.6]]);
+    expect((await readManifest(results[0]!.manifestFile)).slurm!.state).toBe("COMPLETED");
+  }, 60_000);
+
   it("the study's --timeout is enforced by the job script: timed_out, the group stopped", async () => {
     const s = await slurmStudy([{id: "hang", gpus: 1, outputs: "out", command: fake("--hang-at", "2")}]);
     const [r] = await runStudy(s.file, options({timeoutSeconds: 2}));
@@ -315,6 +334,11 @@ describe("the generated job script, run with bash", () => {
     expect(slurmExecutionStatus({id: "77", state: "NODE_FAIL", exitCode: null}, m, null, 60)).toEqual({status: "failed", reason: "SLURM NODE_FAIL: the node failed (job 77)"});
     expect(slurmExecutionStatus({id: "77", state: "PREEMPTED", exitCode: null}, m, null, 60).status).toBe("failed");
     expect(slurmExecutionStatus({id: "77", state: "OUT_OF_MEMORY", exitCode: null}, {...m, status: "succeeded", exit_code: 0, signal: null}, null, 60)).toMatchObject({status: "failed", reason: expect.stringMatching(/OUT_OF_MEMORY/)});
+    // SLURM's FAILED after a recorded success: the evidence disagrees, so never a success
+    expect(slurmExecutionStatus({id: "77", state: "FAILED", exitCode: "1:0"}, {...m, status: "succeeded", exit_code: 0, signal: null}, null, 60)).toMatchObject({
+      status: "failed",
+      reason: expect.stringMatching(/FAILED \(ExitCode 1:0\) but its manifest records success: contradictory evidence/)
+    });
     // a script that never finished its manifest can never be a success, whatever SLURM says
     expect(slurmExecutionStatus({id: "77", state: "COMPLETED", exitCode: "0:0"}, {...m, status: "running"}, null, 60).status).toBe("failed");
   }, 30_000);
@@ -329,6 +353,15 @@ describe("the generated job script, run with bash", () => {
     const outputs = await checkOutputs(e.outputsDir!, new Date(m.started_at));
     expect(slurmExecutionStatus({id: "78", state: "COMPLETED", exitCode: "0:0"}, m, outputs, 60)).toMatchObject({status: "failed", reason: expect.stringMatching(/^outputs: no prediction_results.txt/)});
   }, 30_000);
+
+  it("collect without a submission says so and exits 2", async () => {
+    const s = await slurmStudy([{id: "x", gpus: 1, command: ["true"]}]);
+    const stderr = new Sink();
+    expect(await collectCommand([s.file], {stdout: new Sink() as unknown as NodeJS.WritableStream, stderr: stderr as unknown as NodeJS.WritableStream})).toBe(2);
+    expect(stderr.text).toMatch(/slurm-v-slurm\.json: nothing to collect: no SLURM submission of this study/);
+    expect(await collectCommand([s.file, "--frobnicate"], {stderr: stderr as unknown as NodeJS.WritableStream})).toBe(2);
+    expect(stderr.text).toMatch(/unknown option --frobnicate/);
+  });
 
   it("refuses environment names and executor values a script or #SBATCH line cannot carry", async () => {
     const s = await slurmStudy([{id: "x", gpus: 1, command: ["true"], env: {"BAD;NAME": "1"}}]);
