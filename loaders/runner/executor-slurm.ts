@@ -39,7 +39,7 @@ export interface SlurmSettings {
   sbatchArgs: string[];
 }
 
-export function slurmSettings(study: Study, _options: unknown = {}): SlurmSettings {
+export function slurmSettings(study: Study): SlurmSettings {
   const x = study.executor;
   return {
     partition: x?.partition,
@@ -214,15 +214,15 @@ async function followJobs(jobs: Array<{execution: Execution; jobId: string}>, op
   const tracked: Tracked[] = jobs.map((j) => ({...j, state: null, ended: false, offset: 0, tracker: new ProgressTracker(), runningSince: null, result: null}));
   let cancelled = false;
   for (;;) {
-    const open = tracked.filter((t) => !t.ended);
-    if (open.length === 0) break;
+    const unended = tracked.filter((t) => !t.ended);
+    if (unended.length === 0) break;
     if (options.signal?.aborted && !cancelled) {
       cancelled = true;
-      display.message(`cancelling ${open.length} SLURM job(s): ${open.map((t) => t.jobId).join(" ")}`);
-      await scancel(open.map((t) => t.jobId));
+      display.message(`cancelling ${unended.length} SLURM job(s): ${unended.map((t) => t.jobId).join(" ")}`);
+      await scancel(unended.map((t) => t.jobId));
     }
-    const queue = await squeue(open.map((t) => t.jobId));
-    for (const t of open) {
+    const queue = await squeue(unended.map((t) => t.jobId));
+    for (const t of unended) {
       const q = queue.get(t.jobId);
       if (q && !hasEnded(q.state)) {
         if (q.state !== t.state) {

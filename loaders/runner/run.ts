@@ -76,7 +76,7 @@ export async function runStudy(studyFile: string, options: RunStudyOptions = {})
   const kind = options.executor ?? study.executor?.kind ?? "local";
   const executor: Executor =
     kind === "slurm"
-      ? slurmExecutor(study, slurmSettings(study, options), {killGraceSeconds: options.killGraceSeconds, gpuSampleIntervalMs: options.gpuSampleIntervalMs, pollMs: options.slurmPollMs, wait: !options.noWait})
+      ? slurmExecutor(study, slurmSettings(study), {killGraceSeconds: options.killGraceSeconds, gpuSampleIntervalMs: options.gpuSampleIntervalMs, pollMs: options.slurmPollMs, wait: !options.noWait})
       : localExecutor(options);
   if (kind === "local" && options.noWait) throw new InputError("--no-wait needs --executor slurm", {expected: "--executor slurm, or no --no-wait"});
 

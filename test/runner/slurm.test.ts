@@ -99,8 +99,9 @@ describe.skipIf(noCluster !== null).concurrent("SLURM executor on a real cluster
 
   it("1- and 2-GPU runs, repeats interleaved through dependencies, then the report", async () => {
     const s = await slurmStudy([
-      {id: "time_1gpu", gpus: 1, outputs: "out/1gpu", command: fake("--factors", "1.0,1.02", "--repeat", "{repeat}")},
-      {id: "time_2gpu", gpus: 2, outputs: "out/2gpu", command: fake("--gpus", "2", "--factors", "0.55,0.56", "--repeat", "{repeat}")}
+      // --scale 1: each execution lasts seconds, longer than a poll, so the terminal sees it RUNNING
+      {id: "time_1gpu", gpus: 1, outputs: "out/1gpu", command: fake("--scale", "1", "--factors", "1.0,1.02", "--repeat", "{repeat}")},
+      {id: "time_2gpu", gpus: 2, outputs: "out/2gpu", command: fake("--scale", "1", "--gpus", "2", "--factors", "0.55,0.56", "--repeat", "{repeat}")}
     ]);
     const o = options({repeat: 2, ingest: ingestStudy});
     const results = await runStudy(s.file, o);
