@@ -70,7 +70,8 @@ export function parseVerbArguments<S extends OptionSpecs>(
       continue;
     }
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || (eq < 0 && value.startsWith("-") && value !== "-")) throw usageError(`--${name} needs a value`, spec.usage);
+    // a negative number is a value (for the verb to refuse with what it expects), any other dash word an option
+    if (value === undefined || (eq < 0 && value.startsWith("-") && value !== "-" && !/^-\d/.test(value))) throw usageError(`--${name} needs a value`, spec.usage);
     if (option.multiple || option.variadic) {
       (values[name] as string[]).push(...value.split(",").filter(Boolean));
       if (option.variadic && eq < 0) variadic = name;

@@ -20,9 +20,13 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   build: async () => (await import("./build.ts")).buildCommand,
   dev: async () => (await import("./dev.ts")).devCommand,
   run: async () => {
-    const {runCommand} = await import("../loaders/runner/run.ts");
+    const {runCommand} = await import("./run.ts");
     // the process's own streams keep the live display (it needs a TTY); a capture gets the plain text
     return (argv, io) => runCommand(argv, io === STDIO ? {} : {stdout: writable(io.out), stderr: writable(io.err)});
+  },
+  collect: async () => {
+    const {collectCommand} = await import("./collect.ts");
+    return (argv, io) => collectCommand(argv, io === STDIO ? {} : {stdout: writable(io.out), stderr: writable(io.err)});
   },
   approve: async () => (await import("./signoff.ts")).approveCommand,
   reject: async () => (await import("./signoff.ts")).rejectCommand,

@@ -9,7 +9,14 @@ export const VERB_USAGE = {
       "Build each release's report site into <archive>/releases/<release>/ (default archive: dist/) and rewrite the archive index, versions.json, latest/ and trend.html. An archived release whose inputs changed is refused unless --force (the old build is kept as releases/<release>.replaced-<time>)."
   },
   dev: {usage: "benchbook dev <study.yaml> [--db FILE]", summary: "Live preview of the report site."},
-  run: {usage: "benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS]", summary: "Execute the runs' commands (logs tee'd, GPUs sampled), then ingest."},
+  run: {
+    usage: "benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS] [--executor local|slurm] [--no-wait]",
+    summary: "Execute the runs' commands (logs tee'd, GPUs sampled), then ingest. --executor slurm: one batch job per execution; --no-wait submits and returns."
+  },
+  collect: {
+    usage: "benchbook collect <study.yaml> [--wait]",
+    summary: "Record the SLURM jobs of a --no-wait run that have ended; ingest once all have (exit 3: some have not)."
+  },
   approve: {usage: "benchbook approve <release> --by NAME [--note TEXT] [--archive DIR]", summary: "Record an approval of an archived release."},
   reject: {usage: "benchbook reject <release> --by NAME --note TEXT [--archive DIR]", summary: "Record a rejection of an archived release, with the reason."},
   verify: {

@@ -38,6 +38,32 @@ export const RunSchema = z
   })
   .strict();
 
+/** A word sbatch reads from an `#SBATCH` line: no whitespace, no line break. */
+const sbatchValue = z.string().regex(/^\S+$/, "one word without spaces");
+
+/** Where `benchbook run` executes the runs (README "Running on a cluster"). */
+export const ExecutorSchema = z
+  .object({
+    kind: z.enum(["local", "slurm"]),
+    partition: sbatchValue.optional(),
+    account: sbatchValue.optional(),
+    qos: sbatchValue.optional(),
+    /** SLURM's --time: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS; default: from --timeout */
+    time_limit: z
+      .string()
+      .regex(/^(\d+-\d{1,2}(:\d{1,2}){0,2}|\d+(:\d{1,2}){0,2})$/, "a SLURM time limit like 90, 1:30:00 or 1-12:00:00")
+      .optional(),
+    constraint: sbatchValue.optional(),
+    exclusive: z.boolean().optional(),
+    /** `--gres=gpu:N` (default) or `--gpus=N` */
+    gpu_request: z.enum(["gres", "gpus"]).optional(),
+    /** a GPU type for the request, e.g. h200: `--gres=gpu:h200:N` */
+    gpu_type: z.string().regex(/^[A-Za-z0-9_.-]+$/, "a GPU type name like h200").optional(),
+    /** more sbatch arguments, one per element, e.g. ["--mem=64G"] */
+    sbatch_args: z.array(z.string().regex(/^-\S*$/, "an option like --mem=64G (one word, no spaces)")).optional()
+  })
+  .strict();
+
 export const StudySchema = z
   .object({
     release: z.string().max(100, "a release name of at most 100 characters (it names a folder)").regex(/^[A-Za-z0-9_.+-]+$/, "a release name like v2.0 (letters, digits, '.', '_', '+', '-')"),
@@ -65,7 +91,8 @@ export const StudySchema = z
       .optional(),
     tolerance: z.number().positive().max(1).default(0.01),
     runs: z.array(RunSchema).min(1, "at least one run"),
-    criteria: z.array(CriterionSchema).optional()
+    criteria: z.array(CriterionSchema).optional(),
+    executor: ExecutorSchema.optional()
   })
   .strict()
   .superRefine((study, ctx) => {
@@ -84,6 +111,7 @@ export const StudySchema = z
 export type StudyFile = z.infer<typeof StudySchema>;
 export type RunSpec = z.infer<typeof RunSchema>;
 export type CriterionSpec = z.infer<typeof CriterionSchema>;
+export type ExecutorSpec = z.infer<typeof ExecutorSchema>;
 
 /** A study with every path resolved to an absolute path. */
 export interface Study extends StudyFile {
@@ -255,8 +283,10 @@ function knownKeysAt(p: (string | number)[]): string[] {
       return ["label", "total_seconds", "note"];
     case "reference":
       return ["label", "outputs", "log", "model", "expected_length"];
+    case "executor":
+      return Object.keys(ExecutorSchema.shape);
     default:
-      return ["release", "title", "pipeline", "date", "baseline", "reference", "tolerance", "runs", "criteria"];
+      return ["release", "title", "pipeline", "date", "baseline", "reference", "tolerance", "runs", "criteria", "executor"];
   }
 }
 

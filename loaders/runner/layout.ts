@@ -19,6 +19,7 @@
  * the study's `outputs`, or `executions/<k>/outputs` with repeats), `{repeat}` (k), `{run}` (run id),
  * `{run_folder}`. Only these exact names are replaced; other braces are left alone.
  */
+import {lstat, mkdir, rm, writeFile} from "node:fs/promises";
 import path from "node:path";
 import {InputError} from "../../engine/errors.ts";
 import {resolveStudyPath, type RunSpec, type Study} from "../../engine/study.ts";
@@ -106,4 +107,26 @@ export function fillCommand(
       }
     })
   );
+}
+
+/**
+ * Marks a folder benchbook made: `executions/` may sit in a user's own `cwd` (/tmp/victim), and only a
+ * folder holding this marker is ever removed.
+ */
+export const EXECUTIONS_MARKER = ".benchbook-executions";
+
+export async function clearExecutions(dir: string, repeats: number): Promise<void> {
+  const info = await lstat(dir).catch(() => null);
+  const ours = info?.isDirectory() && (await lstat(path.join(dir, EXECUTIONS_MARKER)).catch(() => null))?.isFile();
+  if (info && !ours) {
+    if (repeats === 1) return; // not ours and not needed: left exactly as it is
+    throw new InputError("exists and was not made by benchbook; refusing to write executions into it or to remove it", {file: dir, expected: "a run folder (cwd) without a foreign 'executions' entry, or that entry moved away"});
+  }
+  if (ours) await rm(dir, {recursive: true, force: true});
+}
+
+/** Made (and marked) when a run's first execution needs it, not before. */
+export async function makeExecutions(dir: string): Promise<void> {
+  await mkdir(dir, {recursive: true});
+  await writeFile(path.join(dir, EXECUTIONS_MARKER), "made by `benchbook run --repeat`; removed and remade by the next one\n");
 }

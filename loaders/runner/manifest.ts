@@ -102,6 +102,25 @@ export const RunManifestSchema = z.object({
     })
     .nullable(),
   inputs: z.array(z.object({arg: z.string(), path: z.string(), bytes: z.number(), sha256: z.string()})),
+  /** executions run by the SLURM executor: the batch job and what SLURM said about it (collect fills state) */
+  slurm: z
+    .object({
+      job_id: z.string().nullable(),
+      job_name: z.string().nullable(),
+      node: z.string().nullable(),
+      partition: z.string().nullable(),
+      /** SLURM_JOB_GPUS as the job saw it */
+      gpus: z.string().nullable(),
+      /** the GPU ids nvidia-smi sampled (SLURM_JOB_GPUS, else CUDA_VISIBLE_DEVICES; null: all) */
+      sampled_gpus: z.string().nullable(),
+      /** JobState when benchbook collected the job (COMPLETED, FAILED, TIMEOUT, CANCELLED, …) */
+      state: z.string().nullable(),
+      state_reason: z.string().nullable(),
+      /** SLURM's ExitCode `code:signal` */
+      exit_code: z.string().nullable(),
+      script: z.string().optional()
+    })
+    .optional(),
   /** set on the copy kept at the study's paths when repeats ran: which execution it came from */
   representative_of: z.object({repeat: z.number().int(), repeats: z.number().int(), rule: z.string(), outputs_from_repeat: z.number().int().nullable()}).optional()
 });

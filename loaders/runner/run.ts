@@ -1,28 +1,27 @@
 /**
- * `benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS]`: execute the study's run
- * commands (argument arrays, no shell), recording every execution truthfully, then ingest.
+ * `benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS] [--executor local|slurm]
+ * [--no-wait]`: execute the study's run commands (argument arrays, no shell), recording every execution
+ * truthfully, then ingest. `benchbook collect <study.yaml>` finishes a `--no-wait` SLURM submission.
  *
  * Repeats are interleaved (1gpu, 2gpu, 1gpu, 2gpu, …) so slow drift of the machine (thermal state, other
  * tenants, page cache) spreads over every configuration instead of biasing the one that ran last.
- * See layout.ts for where each execution's files go.
+ * See layout.ts for where each execution's files go, executor.ts for what an executor does.
  */
-import {cp, lstat, mkdir, rm, stat, writeFile} from "node:fs/promises";
-import path from "node:path";
-import {InputError, isInputError} from "../../engine/errors.ts";
+import {cp, rm, stat} from "node:fs/promises";
+import {InputError} from "../../engine/errors.ts";
 import {loadStudy, type RunSpec, type Study} from "../../engine/study.ts";
-import {BENCHBOOK_VERSION} from "../../engine/version.ts";
 import {createDisplay, type Display} from "./display.ts";
-import {executeCommand} from "./execute.ts";
-import {findExecutable, startGpuSampler} from "./gpu-sampler.ts";
-import {executionPaths, fillCommand, runPaths, usesPlaceholder, type RunPaths} from "./layout.ts";
-import {commandInputs, hostInfo, nvidiaInfo, pythonInfo, readManifest, writeManifest, type ExecutionStatus, type RunManifest} from "./manifest.ts";
-import {checkOutputs} from "./outputs.ts";
-import {formatElapsed, formatProgress, ProgressTracker} from "./progress.ts";
+import {DEFAULT_KILL_GRACE_SECONDS, localExecutor} from "./executor-local.ts";
+import type {Execution, ExecutionResult, Executor} from "./executor.ts";
+import {collectSlurm, slurmExecutor, slurmSettings, submissionFile, unfinishedJobs} from "./executor-slurm.ts";
+import {clearExecutions, executionPaths, fillCommand, runPaths, usesPlaceholder, type RunPaths} from "./layout.ts";
+import {readManifest, writeManifest} from "./manifest.ts";
 import {bootstrapScaling, spread} from "../../engine/metrics/stats.ts";
-import {executionStatus} from "./status.ts";
+
+export type {ExecutionResult} from "./executor.ts";
+export {DEFAULT_KILL_GRACE_SECONDS} from "./executor-local.ts";
 
 export const DEFAULT_TIMEOUT_SECONDS = 3600;
-export const DEFAULT_KILL_GRACE_SECONDS = 10;
 
 export interface RunStudyOptions {
   /** run ids to execute (default: every run with a command) */
@@ -47,29 +46,15 @@ export interface RunStudyOptions {
   tty?: boolean;
   /** false: do not ingest afterwards; a function: ingest with it (default: engine/ingest/ingest.ts if present) */
   ingest?: false | Ingest;
+  /** where the runs execute (default: the study's `executor.kind`, else local) */
+  executor?: "local" | "slurm";
+  /** SLURM: submit and return; `benchbook collect` records the executions later */
+  noWait?: boolean;
+  /** SLURM: how often squeue is asked and the logs read back (default 2000) */
+  slurmPollMs?: number;
 }
 
-export interface ExecutionResult {
-  runId: string;
-  gpus: number;
-  repeat: number;
-  repeats: number;
-  status: Exclude<ExecutionStatus, "running">;
-  reason: string | null;
-  exitCode: number | null;
-  signal: string | null;
-  startedAt: string;
-  endedAt: string;
-  wallSeconds: number;
-  /** the pipeline summary's `Total wall time`, when it printed one */
-  totalSeconds: number | null;
-  manifestFile: string;
-  logFile: string;
-  outputsDir: string | null;
-  gpuSamplesFile: string | null;
-}
-
-interface Plan {
+export interface Plan {
   run: RunSpec & {command: string[]};
   paths: RunPaths;
 }
@@ -87,25 +72,35 @@ export async function runStudy(studyFile: string, options: RunStudyOptions = {})
     plainIntervalMs: options.plainProgressIntervalMs ?? 60_000
   });
 
+  const executions = planExecutions(study, plans, repeats);
+  const kind = options.executor ?? study.executor?.kind ?? "local";
+  const executor: Executor =
+    kind === "slurm"
+      ? slurmExecutor(study, slurmSettings(study), {killGraceSeconds: options.killGraceSeconds, gpuSampleIntervalMs: options.gpuSampleIntervalMs, pollMs: options.slurmPollMs, wait: !options.noWait})
+      : localExecutor(options);
+  if (kind === "local" && options.noWait) throw new InputError("--no-wait needs --executor slurm", {expected: "--executor slurm, or no --no-wait"});
+
+  const busy = await unfinishedJobs(study);
+  if (busy.length) {
+    throw new InputError(`SLURM job(s) ${busy.join(", ")} of the last submission are still queued or running and write into the run folders`, {
+      file: submissionFile(study),
+      expected: "`benchbook collect --wait` (or scancel) before running the study again"
+    });
+  }
   // Executions of an earlier `benchbook run` of these runs would mix with this one's.
   for (const {paths} of plans) await clearExecutions(paths.executions, repeats);
 
-  const results: ExecutionResult[] = [];
-  let interrupted = false;
-  outer: for (let k = 1; k <= repeats; k++) {
-    for (const plan of plans) {
-      if (options.signal?.aborted) {
-        interrupted = true;
-        break outer;
-      }
-      const result = await executeOnce(study, plan, k, repeats, timeoutSeconds, options, display);
-      results.push(result);
-      if (result.status === "interrupted") {
-        interrupted = true;
-        break outer;
-      }
-    }
+  const outcome = await executor.execute(executions, {timeoutSeconds, display, signal: options.signal});
+  if (outcome.pending) {
+    display.close();
+    return outcome.results;
   }
+  await finishStudy(study, plans, outcome.results, repeats, outcome.interrupted, options, display);
+  return outcome.results;
+}
+
+/** After every execution ended, whichever executor ran them: representative files, summary, ingest. */
+async function finishStudy(study: Study, plans: Plan[], results: ExecutionResult[], repeats: number, interrupted: boolean, options: RunStudyOptions, display: Display): Promise<void> {
   if (repeats > 1) {
     for (const plan of plans) await keepRepresentative(plan, results.filter((r) => r.runId === plan.run.id), repeats);
   }
@@ -121,10 +116,57 @@ export async function runStudy(studyFile: string, options: RunStudyOptions = {})
       display.message(`ingested into ${dbFile}`);
     }
   }
-  return results;
 }
 
-function planRuns(study: Study, ids: string[] | undefined): Plan[] {
+/** Every execution in the order they run: repeat 1 of each run, then repeat 2 of each, … */
+export function planExecutions(study: Study, plans: Plan[], repeats: number): Execution[] {
+  const executions: Execution[] = [];
+  for (let k = 1; k <= repeats; k++) {
+    for (const {run, paths} of plans) {
+      const ep = executionPaths(paths, k, repeats);
+      const outputsDir = usesPlaceholder(run.command, "outputs") ? ep.outputs : paths.outputs;
+      const argv = fillCommand(study, run, run.command, {outputs: ep.outputs, repeat: k, runFolder: paths.folder});
+      executions.push({study, run, paths, ep, repeat: k, repeats, argv, outputsDir, label: repeats > 1 ? `${run.id} [${k}/${repeats}]` : run.id});
+    }
+  }
+  return executions;
+}
+
+export interface CollectOptions {
+  stdout?: NodeJS.WritableStream;
+  tty?: boolean;
+  ingest?: false | Ingest;
+  /** wait for the submitted jobs that have not ended yet (default: record what ended and return) */
+  wait?: boolean;
+  slurmPollMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * `benchbook collect`: record the executions of the last `--no-wait` SLURM submission that have ended,
+ * and once all have, finish the study as `benchbook run` would have. Running it again changes nothing.
+ */
+export async function collectStudy(studyFile: string, options: CollectOptions = {}): Promise<{results: ExecutionResult[]; pending: number}> {
+  const study = await loadStudy(studyFile);
+  const stdout = options.stdout ?? process.stdout;
+  const display = createDisplay(stdout, {tty: options.tty ?? Boolean((stdout as NodeJS.WriteStream).isTTY), plainIntervalMs: 60_000});
+  const collected = await collectSlurm(study, (runs, repeats) => planExecutions(study, planRuns(study, runs), repeats), {
+    display,
+    wait: options.wait ?? false,
+    pollMs: options.slurmPollMs,
+    signal: options.signal
+  });
+  if (collected.pending > 0) {
+    display.message(`${collected.pending} execution(s) not ended yet: run \`benchbook collect ${study.file}\` again later`);
+    display.close();
+    return {results: collected.results, pending: collected.pending};
+  }
+  const plans = planRuns(study, collected.runs);
+  await finishStudy(study, plans, collected.results, collected.repeats, collected.interrupted, {...options, stdout}, display);
+  return {results: collected.results, pending: 0};
+}
+
+export function planRuns(study: Study, ids: string[] | undefined): Plan[] {
   const known = new Map(study.runs.map((r) => [r.id, r]));
   const withCommand = study.runs.filter((r) => r.command);
   let selected: RunSpec[];
@@ -160,158 +202,6 @@ function planRuns(study: Study, ids: string[] | undefined): Plan[] {
     fillCommand(study, run, run.command!, {outputs: paths.outputs, repeat: 1, runFolder: paths.folder});
     return {run: run as Plan["run"], paths};
   });
-}
-
-/**
- * Marks a folder benchbook made: `executions/` may sit in a user's own `cwd` (/tmp/victim), and only a
- * folder holding this marker is ever removed.
- */
-export const EXECUTIONS_MARKER = ".benchbook-executions";
-
-async function clearExecutions(dir: string, repeats: number): Promise<void> {
-  const info = await lstat(dir).catch(() => null);
-  const ours = info?.isDirectory() && (await lstat(path.join(dir, EXECUTIONS_MARKER)).catch(() => null))?.isFile();
-  if (info && !ours) {
-    if (repeats === 1) return; // not ours and not needed: left exactly as it is
-    throw new InputError("exists and was not made by benchbook; refusing to write executions into it or to remove it", {file: dir, expected: "a run folder (cwd) without a foreign 'executions' entry, or that entry moved away"});
-  }
-  if (ours) await rm(dir, {recursive: true, force: true});
-}
-
-/** Made (and marked) when the run's first execution needs it, not before. */
-async function makeExecutions(dir: string): Promise<void> {
-  await mkdir(dir, {recursive: true});
-  await writeFile(path.join(dir, EXECUTIONS_MARKER), "made by `benchbook run --repeat`; removed and remade by the next one\n");
-}
-
-async function executeOnce(
-  study: Study,
-  {run, paths}: Plan,
-  repeat: number,
-  repeats: number,
-  timeoutSeconds: number,
-  options: RunStudyOptions,
-  display: Display
-): Promise<ExecutionResult> {
-  const ep = executionPaths(paths, repeat, repeats);
-  if (repeats > 1) await makeExecutions(paths.executions);
-  await mkdir(ep.folder, {recursive: true});
-  await mkdir(paths.cwd, {recursive: true});
-  const perExecutionOutputs = usesPlaceholder(run.command, "outputs");
-  const outputsDir = perExecutionOutputs ? ep.outputs : paths.outputs;
-  const argv = fillCommand(study, run, run.command, {outputs: ep.outputs, repeat, runFolder: paths.folder});
-  const env: Record<string, string | undefined> = {...process.env, ...run.env};
-  const nvidiaSmi = options.nvidiaSmi === null ? null : (options.nvidiaSmi ?? (await findExecutable("nvidia-smi", env.PATH)));
-
-  const [python, nvidia, inputs] = await Promise.all([
-    pythonInfo(argv, env, paths.cwd),
-    nvidiaSmi ? nvidiaInfo(nvidiaSmi, env) : Promise.resolve(null),
-    commandInputs(argv, paths.cwd)
-  ]);
-  const manifest: RunManifest = {
-    manifest_version: 1,
-    benchbook_version: BENCHBOOK_VERSION,
-    study_file: study.file,
-    release: study.release,
-    run_id: run.id,
-    gpus: run.gpus,
-    repeat,
-    repeats,
-    command: argv,
-    command_template: run.command,
-    cwd: paths.cwd,
-    env: run.env ?? {},
-    cuda_visible_devices: env.CUDA_VISIBLE_DEVICES ?? null,
-    started_at: new Date().toISOString(),
-    ended_at: null,
-    wall_seconds: null,
-    timeout_seconds: timeoutSeconds,
-    status: "running",
-    reason: null,
-    exit_code: null,
-    signal: null,
-    killed: false,
-    leftover_processes: 0,
-    total_seconds: null,
-    log_file: ep.log,
-    outputs: null,
-    gpu_samples: null,
-    host: hostInfo(),
-    node_version: process.version,
-    python,
-    nvidia,
-    inputs
-  };
-  await writeManifest(ep.manifest, manifest);
-
-  const label = repeats > 1 ? `${run.id} [${repeat}/${repeats}]` : run.id;
-  display.message(`${label}: ${argv.map(quoteArg).join(" ")}`);
-  const sampler = nvidiaSmi ? await startGpuSampler({nvidiaSmi, file: ep.gpuSamples, env, intervalMs: options.gpuSampleIntervalMs ?? 1000}) : null;
-  const tracker = new ProgressTracker();
-  const started = Date.now();
-  const tick = setInterval(() => display.progress(formatProgress(label, tracker.state, Date.now() - started), false), options.progressIntervalMs ?? 1000);
-  let outcome;
-  try {
-    outcome = await executeCommand({
-      argv,
-      cwd: paths.cwd,
-      env,
-      logFile: ep.log,
-      timeoutMs: timeoutSeconds * 1000,
-      killGraceMs: (options.killGraceSeconds ?? DEFAULT_KILL_GRACE_SECONDS) * 1000,
-      signal: options.signal,
-      onOutput: (chunk) => {
-        display.output(chunk);
-        if (tracker.push(chunk)) display.progress(formatProgress(label, tracker.state, Date.now() - started), true);
-      }
-    });
-  } finally {
-    clearInterval(tick);
-    tracker.end();
-    display.close();
-  }
-  const samples = sampler ? await sampler.stop() : null;
-  const cleanExit = outcome.end === "exited" && outcome.exitCode === 0 && outcome.signal === null;
-  const outputs = cleanExit && outputsDir ? await checkOutputs(outputsDir, outcome.startedAt) : null;
-  const {status, reason} = executionStatus(outcome, outputs, timeoutSeconds);
-  const wallSeconds = (outcome.endedAt.getTime() - outcome.startedAt.getTime()) / 1000;
-  Object.assign(manifest, {
-    started_at: outcome.startedAt.toISOString(),
-    ended_at: outcome.endedAt.toISOString(),
-    wall_seconds: wallSeconds,
-    status,
-    reason,
-    exit_code: outcome.exitCode,
-    signal: outcome.signal,
-    killed: outcome.killed,
-    leftover_processes: outcome.leftoverProcesses,
-    total_seconds: tracker.state.totalSeconds,
-    outputs,
-    gpu_samples: samples
-  } satisfies Partial<RunManifest>);
-  await writeManifest(ep.manifest, manifest);
-
-  const total = tracker.state.totalSeconds === null ? "" : `, pipeline total ${tracker.state.totalSeconds.toFixed(1)} s`;
-  display.message(`${label}: ${status.toUpperCase()} after ${formatElapsed(wallSeconds * 1000)}${total}${reason ? ` — ${reason}` : ""}`);
-  if (samples?.error) display.message(`${label}: GPU sampler: ${samples.error}`);
-  return {
-    runId: run.id,
-    gpus: run.gpus,
-    repeat,
-    repeats,
-    status,
-    reason,
-    exitCode: outcome.exitCode,
-    signal: outcome.signal,
-    startedAt: manifest.started_at,
-    endedAt: manifest.ended_at!,
-    wallSeconds,
-    totalSeconds: tracker.state.totalSeconds,
-    manifestFile: ep.manifest,
-    logFile: ep.log,
-    outputsDir,
-    gpuSamplesFile: samples ? samples.file : null
-  };
 }
 
 /**
@@ -395,10 +285,6 @@ function summarize(display: Display, results: ExecutionResult[], repeats: number
   }
 }
 
-function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
-}
-
 type Ingest = (studyFile: string) => Promise<{dbFile: string}>;
 
 /** engine/ingest/ingest.ts's `ingestStudy`, or why it cannot be used (the runs' files are kept either way). */
@@ -412,93 +298,3 @@ async function findIngest(): Promise<Ingest | string> {
   }
 }
 
-export const RUN_USAGE = "usage: benchbook run <study.yaml> [--run ID ...] [--repeat N] [--timeout SECONDS]";
-
-export interface RunArguments {
-  studyFile: string;
-  runs: string[];
-  repeat: number;
-  timeoutSeconds: number;
-}
-
-export function parseRunArguments(argv: string[]): RunArguments {
-  let studyFile: string | null = null;
-  const runs: string[] = [];
-  let repeat = 1;
-  let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
-  let inRunList = false;
-  const number = (flag: string, value: string | undefined, integer: boolean): number => {
-    const n = Number(value);
-    if (value === undefined || value.trim() === "" || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-      throw new InputError(`${flag} ${value ?? "(missing)"}`, {expected: integer ? "a whole number of at least 1" : "a positive number of seconds"});
-    }
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = () => inline ?? argv[++i];
-    if (flag === "--run") {
-      const v = value();
-      if (v === undefined || v.startsWith("-")) throw new InputError("--run needs a run id", {expected: RUN_USAGE});
-      runs.push(...v.split(",").filter(Boolean));
-      inRunList = true;
-    } else if (flag === "--repeat") {
-      repeat = number("--repeat", value(), true);
-      inRunList = false;
-    } else if (flag === "--timeout") {
-      timeoutSeconds = number("--timeout", value(), false);
-      inRunList = false;
-    } else if (arg.startsWith("-")) {
-      throw new InputError(`unknown option ${arg}`, {expected: RUN_USAGE});
-    } else if (studyFile === null && !inRunList) {
-      studyFile = arg;
-    } else if (inRunList) {
-      runs.push(...arg.split(",").filter(Boolean));
-    } else {
-      throw new InputError(`unexpected argument '${arg}'`, {expected: RUN_USAGE});
-    }
-  }
-  if (studyFile === null) throw new InputError("no study file given", {expected: RUN_USAGE});
-  return {studyFile, runs, repeat, timeoutSeconds};
-}
-
-/**
- * The CLI entry: SIGINT/SIGTERM stop the running pipeline (recorded as interrupted); a second signal
- * exits at once. Returns the process exit code: 0 all succeeded, 1 any execution did not, 2 bad input,
- * 130 interrupted.
- */
-export async function runCommand(argv: string[], io: {stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream} = {}): Promise<number> {
-  const stderr = io.stderr ?? process.stderr;
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) process.exit(130);
-    stderr.write(`\n[benchbook] ${signal}: stopping the pipeline (again to quit at once)\n`);
-    controller.abort(`benchbook received ${signal}`);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  try {
-    const args = parseRunArguments(argv);
-    const results = await runStudy(args.studyFile, {
-      runs: args.runs.length ? args.runs : undefined,
-      repeat: args.repeat,
-      timeoutSeconds: args.timeoutSeconds,
-      stdout: io.stdout,
-      signal: controller.signal
-    });
-    if (controller.signal.aborted || results.some((r) => r.status === "interrupted")) return 130;
-    return results.every((r) => r.status === "succeeded") ? 0 : 1;
-  } catch (error) {
-    if (isInputError(error)) {
-      stderr.write(`benchbook run: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
-}

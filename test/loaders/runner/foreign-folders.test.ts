@@ -7,7 +7,8 @@ import path from "node:path";
 import {afterAll, describe, expect, it} from "vitest";
 import {InputError} from "../../../engine/errors.ts";
 import {loadStudy} from "../../../engine/study.ts";
-import {EXECUTIONS_MARKER, runStudy, type RunStudyOptions} from "../../../loaders/runner/run.ts";
+import {EXECUTIONS_MARKER} from "../../../loaders/runner/layout.ts";
+import {runStudy, type RunStudyOptions} from "../../../loaders/runner/run.ts";
 import {makeStudy, pipeline, removeTempDirs, Sink, tempDir} from "./helpers.ts";
 
 afterAll(removeTempDirs);

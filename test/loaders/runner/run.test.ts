@@ -4,7 +4,8 @@ import path from "node:path";
 import {afterAll, describe, expect, it, vi} from "vitest";
 import {InputError} from "../../../engine/errors.ts";
 import {readManifest} from "../../../loaders/runner/manifest.ts";
-import {parseRunArguments, runStudy, type RunStudyOptions} from "../../../loaders/runner/run.ts";
+import {parseRunArguments} from "../../../commands/run.ts";
+import {runStudy, type RunStudyOptions} from "../../../loaders/runner/run.ts";
 import {fakeNvidiaSmiDir, isAlive, makeStudy, pipeline, Sink, waitFor, removeTempDirs} from "./helpers.ts";
 
 afterAll(removeTempDirs);
@@ -256,6 +257,6 @@ describe("parseRunArguments", () => {
     expect(() => parseRunArguments(["s.yaml", "--repeat", "1.5"])).toThrow(/expected a whole number/);
     expect(() => parseRunArguments(["s.yaml", "--timeout", "-1"])).toThrow(/expected a positive number of seconds/);
     expect(() => parseRunArguments(["s.yaml", "--frobnicate"])).toThrow(/unknown option --frobnicate/);
-    expect(() => parseRunArguments(["s.yaml", "--run"])).toThrow(/--run needs a run id/);
+    expect(() => parseRunArguments(["s.yaml", "--run"])).toThrow(/--run needs a value/);
   });
 });

@@ -8,7 +8,7 @@ import {isAlive, makeStudy, pipeline, waitFor, removeTempDirs} from "./helpers.t
 
 afterAll(removeTempDirs);
 
-const runModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../loaders/runner/run.ts");
+const runModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../commands/run.ts");
 
 describe("runCommand under SIGTERM", () => {
   it("stops the pipeline's process group, records interrupted and exits 130", async () => {
