@@ -10,7 +10,7 @@
  * into a staging folder and moved over `outDir` only when the build succeeded: a failed build leaves
  * the previous site in place.
  */
-import {cp, mkdir, mkdtemp, readdir, rename, rm, stat, symlink, writeFile} from "node:fs/promises";
+import {cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile} from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
@@ -65,6 +65,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<void> {
         BENCHBOOK_TITLE: `${study.title} (${study.release})`
       });
       await shareNodeBundles(path.join(root, ".observablehq", "cache", "_node"), SHARED_NODE_CACHE);
+      await finishPages(staging);
     } catch (error) {
       await rm(staging, {recursive: true, force: true});
       throw error;
@@ -73,6 +74,33 @@ export async function buildSite(options: BuildSiteOptions): Promise<void> {
     await rename(staging, outDir);
   } finally {
     await rm(work, {recursive: true, force: true});
+  }
+}
+
+/**
+ * What Framework's page template lacks: a document language (screen readers), pinch zoom (Framework
+ * sets maximum-scale=1), and a word to the reader who opened a page from disk, where browsers refuse to
+ * run its module scripts and every section would stay empty. A classic inline script still runs there.
+ */
+export function finishPage(html: string): string {
+  return html
+    .replace(/<html(?![^>]*\blang=)([^>]*)>/i, '<html lang="en"$1>')
+    .replace(/(<meta name="viewport" content="[^"]*?),\s*maximum-scale=1(?:\.0)?/i, "$1")
+    .replace(/<main\b[^>]*>/i, (main) => `${main}${FILE_NOTICE}`);
+}
+
+export const FILE_NOTICE =
+  '<div class="bb-file-notice" id="bb-file-notice" role="alert" hidden><strong>This page must be served over HTTP.</strong> ' +
+  "Opened from a file, the browser does not run its scripts, so its figures and charts stay empty. " +
+  "Run <code>benchbook serve &lt;folder&gt;</code> on the folder that holds the site (or the release archive) and open the address it prints; " +
+  "<code>benchbook export &lt;release&gt; --single-file</code> writes a one-file overview that opens from disk.</div>" +
+  '<script>if (location.protocol === "file:") document.getElementById("bb-file-notice").hidden = false;</script>';
+
+async function finishPages(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (!name.endsWith(".html")) continue;
+    const file = path.join(dir, name);
+    await writeFile(file, finishPage(await readFile(file, "utf8")));
   }
 }
 
