@@ -25,7 +25,7 @@ body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; 
 main { max-width: 1200px; margin: 0 auto; padding: 1.5rem; }
 h1 { font-size: 1.6rem; margin: 0 0 0.5rem; } h2 { font-size: 1.2rem; margin: 2rem 0 0.5rem; } h3 { font-size: 1rem; margin: 1rem 0 0.25rem; }
 a { color: #0969da; }
-nav.bb-nav { display: flex; gap: 1rem; margin-bottom: 1rem; font-size: 0.9rem; }
+nav.bb-nav { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; margin-bottom: 1rem; font-size: 0.9rem; }
 table { border-collapse: collapse; width: 100%; font-size: 0.88rem; }
 th, td { border-bottom: 1px solid var(--line); padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
@@ -57,6 +57,7 @@ ul.changes li { margin: 0.3rem 0; }
   main { padding: 0.75rem; }
   .charts { grid-template-columns: 1fr; }
   .scroll > table { min-width: 40rem; }
+  h1 { overflow-wrap: anywhere; }
 }
 `;
 

@@ -153,9 +153,9 @@ ${newestFirst.map(releaseRow).join("\n")}
     : `<p>No release archived yet. Run <code>benchbook build &lt;study.yaml&gt;</code>.</p>`;
   const replaced = contents.replaced.length
     ? `<h2>Replaced builds</h2><p class="note">Earlier builds of a release, kept when it was rebuilt with <code>--force</code>. They are not releases.</p>
-<table class="replaced"><thead><tr><th>Release</th><th>Built</th><th>Content hash</th><th>Folder</th></tr></thead><tbody>
+<div class="scroll"><table class="replaced"><thead><tr><th>Release</th><th>Built</th><th>Content hash</th><th>Folder</th></tr></thead><tbody>
 ${contents.replaced.map((b) => `<tr data-replaced="${esc(b.release)}"><td>${esc(b.release)}</td><td>${esc(displayTime(b.manifest.build_time))}</td><td><code>${esc(b.manifest.content_sha256.slice(0, 12))}</code></td><td><a href="${esc(`${b.dir.split(path.sep).map(encodeURIComponent).join("/")}/index.html`)}">${esc(b.dir.split(path.sep).join("/"))}/</a></td></tr>`).join("\n")}
-</tbody></table>`
+</tbody></table></div>`
     : "";
   const body = `<h1>Benchmark validation archive</h1>
 <nav class="bb-nav">${latest ? `<a href="latest/index.html">Latest release (${esc(latest.release)})</a>` : ""}<a href="trend.html">Trends across releases</a><a href="versions.json">versions.json</a></nav>
