@@ -10,8 +10,7 @@ import {mkdir, readdir, rm, stat} from "node:fs/promises";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {ingestStudy} from "../engine/ingest/ingest.ts";
-import {buildSite, SITE_ROOT} from "../engine/site/build.ts";
-import {withBuildLock} from "../engine/site/lock.ts";
+import {buildSite, SHARED_NODE_CACHE} from "../engine/site/build.ts";
 import {serveDirectory} from "../engine/server/serve.ts";
 import {chromiumAvailable, openBrowser} from "../test/e2e/browser.ts";
 
@@ -52,7 +51,7 @@ console.log(`study ${study}\ningest ${ingestSeconds.toFixed(2)} s`);
 
 const site = path.join(out, "dist");
 // cold: no cached loader output and no bundled npm modules
-await withBuildLock(SITE_ROOT, () => rm(path.join(SITE_ROOT, ".observablehq", "cache"), {recursive: true, force: true}));
+await rm(SHARED_NODE_CACHE, {recursive: true, force: true});
 const [, cold] = await timed(() => buildSite({dbFile, studyFile: study, outDir: site}));
 const [, warm] = await timed(() => buildSite({dbFile, studyFile: study, outDir: site}));
 console.log(`site build cold ${cold.toFixed(1)} s (target < 30 s), warm ${warm.toFixed(1)} s`);

@@ -3,12 +3,11 @@
  *
  * Framework caches data-loader output by the loader's source, not by the database it read
  * (BENCHBOOK_DB), so a preview of study B after study A would serve A's figures: the loader cache is
- * cleared first, under the site build lock (the bundled npm modules in `_node` stay).
+ * cleared first (the bundled npm modules in `_node` stay; builds use their own copies of the pages).
  */
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {clearLoaderCache, SITE_ROOT} from "../engine/site/build.ts";
-import {withBuildLock} from "../engine/site/lock.ts";
 import {parseVerbArguments} from "./args.ts";
 import {usageOf} from "./usage.ts";
 
@@ -24,7 +23,7 @@ export async function devCommand(argv: string[], _io?: unknown, deps: DevDeps = 
   const {ingestStudy} = await import("../engine/ingest/ingest.ts");
   const {dbFile, study} = await ingestStudy(positionals[0]!, {dbFile: values.db});
   const siteRoot = deps.siteRoot ?? SITE_ROOT;
-  await withBuildLock(siteRoot, () => clearLoaderCache(path.join(siteRoot, ".observablehq", "cache")));
+  await clearLoaderCache(path.join(siteRoot, ".observablehq", "cache"));
   await (deps.launch ?? preview)({BENCHBOOK_DB: dbFile, BENCHBOOK_STUDY: study.file, OBSERVABLE_TELEMETRY_DISABLE: "1"});
   return 0;
 }

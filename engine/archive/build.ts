@@ -4,7 +4,7 @@
  * Order of work, so that a failure anywhere leaves the archive exactly as it was:
  * 1. ingest each study and compute its report and manifest (fast); compare with what is archived —
  *    an identical content hash is a no-op, a different one is refused unless --force;
- * 2. build every site that needs building into <archive>/.staging-<pid>/ (slow; Framework may fail);
+ * 2. build every site that needs building into <archive>/.staging-<pid>/, side by side (slow; Framework may fail);
  * 3. only then move each staged release into releases/<release>/ (the old one, with --force, is first
  *    renamed to releases/<release>.replaced-<its build time>; nothing is ever deleted);
  * 4. regenerate the archive root from the archived data.
@@ -103,7 +103,11 @@ export async function buildArchive(studyFiles: string[], options: BuildArchiveOp
       await rm(staging, {recursive: true, force: true});
       await ensureDir(root, path.basename(staging));
       try {
-        for (const plan of toBuild) await stageRelease(root, staging, plan.prepared, options.siteBuilder ?? buildSite, log);
+        // site builds work in private copies of the pages, so the releases build side by side; every
+        // build is awaited before anything is committed or the staging folder removed
+        const staged = await Promise.allSettled(toBuild.map((plan) => stageRelease(root, staging, plan.prepared, options.siteBuilder ?? buildSite, log)));
+        const failed = staged.find((r): r is PromiseRejectedResult => r.status === "rejected");
+        if (failed) throw failed.reason;
         await ensureDir(root, RELEASES_DIR);
         for (const plan of toBuild) outcomes.push(await commitRelease(root, staging, plan.prepared, plan.previous, options.betweenSwapRenames));
       } finally {

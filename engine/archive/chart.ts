@@ -10,8 +10,8 @@ export const PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "
 export interface Series {
   name: string;
   values: Array<number | null>;
-  /** per value: a verdict that qualifies it (e.g. 'invalid'); such a point is drawn hollow and says so */
-  notes?: Array<string | null>;
+  /** per value: why it does not count (an INVALID judgement); drawn hollow and named in its title */
+  invalid?: Array<string | null>;
 }
 
 export interface LineChartOptions {
@@ -26,6 +26,8 @@ export interface LineChartOptions {
   zero?: boolean;
   /** a horizontal reference line, e.g. the criterion's target */
   target?: {value: number; label: string};
+  /** several reference lines (e.g. one wall-time target per run) */
+  targets?: Array<{value: number; label: string}>;
 }
 
 const W = 640;
@@ -59,7 +61,8 @@ export function lineChart(options: LineChartOptions): string {
   const values = options.series.flatMap((s) => s.values.filter((v): v is number => v != null && Number.isFinite(v)));
   const caption = `<figcaption>${esc(options.title)}</figcaption>`;
   if (values.length === 0) return `<figure class="chart" data-chart="${esc(options.title)}">${caption}<p class="note">no data in any release</p></figure>`;
-  const [lo, hi] = domain(values, options.zero ?? false, options.target?.value);
+  const targets = [...(options.target ? [options.target] : []), ...(options.targets ?? [])];
+  const [lo, hi] = domain([...values, ...targets.map((t) => t.value)], options.zero ?? false);
   const n = options.categories.length;
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
@@ -74,9 +77,9 @@ export function lineChart(options: LineChartOptions): string {
   options.categories.forEach((c, i) => {
     parts.push(`<text x="${f(x(i))}" y="${H - M.bottom + 16}" text-anchor="middle" fill="#57606a">${esc(c)}</text>`);
   });
-  if (options.target) {
-    const ty = f(y(options.target.value));
-    parts.push(`<g class="target"><line x1="${M.left}" x2="${W - M.right}" y1="${ty}" y2="${ty}" stroke="#cf222e" stroke-dasharray="4 3"/><text x="${W - M.right}" y="${ty}" dy="-0.4em" text-anchor="end" fill="#cf222e">${esc(options.target.label)}</text></g>`);
+  for (const target of targets) {
+    const ty = f(y(target.value));
+    parts.push(`<g class="target" data-target="${target.value}"><line x1="${M.left}" x2="${W - M.right}" y1="${ty}" y2="${ty}" stroke="#cf222e" stroke-dasharray="4 3"/><text x="${W - M.right}" y="${ty}" dy="-0.4em" text-anchor="end" fill="#a40e26">${esc(target.label)}</text></g>`);
   }
   options.series.forEach((s, k) => {
     const color = PALETTE[k % PALETTE.length]!;
@@ -91,17 +94,20 @@ export function lineChart(options: LineChartOptions): string {
       pen = true;
     });
     const dots = s.values
-      .map((v, i) =>
-        v == null || !Number.isFinite(v)
-          ? ""
-          : `<circle class="bb-mark" cx="${f(x(i))}" cy="${f(y(v))}" r="4" fill="${s.notes?.[i] ? "#fff" : color}"${s.notes?.[i] ? ` stroke="${color}" stroke-width="2" data-note="${esc(s.notes[i]!)}"` : ""} data-release="${esc(options.categories[i])}" data-value="${v}"><title>${esc(`${s.name} · ${options.categories[i]}: ${options.format(v)}${s.notes?.[i] ? ` (${s.notes[i]!.toUpperCase()})` : ""}`)}</title></circle>`
-      )
+      .map((v, i) => {
+        if (v == null || !Number.isFinite(v)) return "";
+        const invalid = s.invalid?.[i];
+        const title = esc(`${s.name} · ${options.categories[i]}: ${options.format(v)}${invalid ? ` — INVALID: ${invalid}` : ""}`);
+        return invalid
+          ? `<g class="bb-mark bb-mark--invalid" data-release="${esc(options.categories[i])}" data-value="${v}" data-invalid="true"><circle cx="${f(x(i))}" cy="${f(y(v))}" r="5" fill="#fff" stroke="#8250df" stroke-width="2.5"/><text x="${f(x(i) + 8)}" y="${f(y(v))}" dy="0.32em" fill="#8250df" font-weight="700">INVALID</text><title>${title}</title></g>`
+          : `<circle class="bb-mark" cx="${f(x(i))}" cy="${f(y(v))}" r="4" fill="${color}" data-release="${esc(options.categories[i])}" data-value="${v}"><title>${title}</title></circle>`;
+      })
       .join("");
     parts.push(`<g class="series" data-series="${esc(s.name)}">${d ? `<path class="bb-line" d="${d}" fill="none" stroke="${color}" stroke-width="2"/>` : ""}${dots}</g>`);
   });
   const legend = `<div class="legend note">${options.series
     .map((s, k) => `<span class="legend-item"><span style="color:${PALETTE[k % PALETTE.length]}">&#9632;</span> ${esc(s.name)}</span>`)
-    .join(" &#183; ")}</div>`;
+    .join(" &#183; ")}${options.series.some((s) => s.invalid?.some(Boolean)) ? ` &#183; <span class="legend-item"><span style="color:#8250df">&#9675;</span> INVALID (does not count; see its release)</span>` : ""}</div>`;
   const svg = `<svg class="bb-chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(options.title)}" xmlns="http://www.w3.org/2000/svg">${parts.join("")}</svg>`;
   return `<figure class="chart" data-chart="${esc(options.title)}">${caption}${svg}${legend}${dataTable(options)}</figure>`;
 }
@@ -109,9 +115,7 @@ export function lineChart(options: LineChartOptions): string {
 /** The chart's numbers as a table, for readers (and screen readers) who want the exact values. */
 function dataTable(options: LineChartOptions): string {
   const head = `<tr><th>Series</th>${options.categories.map((c) => `<th class="num">${esc(c)}</th>`).join("")}</tr>`;
-  const rows = options.series
-    .map((s) => `<tr><td>${esc(s.name)}</td>${s.values.map((v, i) => `<td class="num">${v == null ? "—" : esc(options.format(v))}${v != null && s.notes?.[i] ? ` (${esc(s.notes[i]!.toUpperCase())})` : ""}</td>`).join("")}</tr>`)
-    .join("");
+  const rows = options.series.map((s) => `<tr><td>${esc(s.name)}</td>${s.values.map((v, i) => `<td class="num">${v == null ? "—" : esc(options.format(v))}${s.invalid?.[i] ? " (INVALID)" : ""}</td>`).join("")}</tr>`).join("");
   return `<details><summary>values</summary><table>${head}${rows}</table></details>`;
 }
 
@@ -120,24 +124,33 @@ export interface Bar {
   value: number | null;
 }
 
-/** Horizontal bars (e.g. stage times of one run). */
-export function barChart(options: {title: string; bars: Bar[]; format: (v: number) => string}): string {
+/**
+ * Horizontal bars (e.g. stage times of one run) over an x axis. Charts meant to be compared (one per
+ * run) pass the same `max`, so equal lengths mean equal values across them.
+ */
+export function barChart(options: {title: string; bars: Bar[]; format: (v: number) => string; tick?: (v: number) => string; max?: number; axisLabel?: string}): string {
   const bars = options.bars.filter((b) => b.value != null && Number.isFinite(b.value)) as Array<{label: string; value: number}>;
   const caption = `<figcaption>${esc(options.title)}</figcaption>`;
-  if (bars.length === 0) return `<figure class="chart">${caption}<p class="note">no data</p></figure>`;
+  if (bars.length === 0) return `<figure class="chart" data-chart="${esc(options.title)}">${caption}<p class="note">no data</p></figure>`;
   const rowH = 20;
   const left = 200;
   const right = 90;
-  const height = bars.length * rowH + 8;
-  const max = Math.max(...bars.map((b) => b.value), 0) || 1;
+  const axisH = 34;
+  const height = bars.length * rowH + 8 + axisH;
+  const ticks = niceTicks(0, Math.max(options.max ?? 0, ...bars.map((b) => b.value), 0) || 1);
+  const max = Math.max(ticks.at(-1)!, options.max ?? 0, ...bars.map((b) => b.value)) || 1;
   const scale = (W - left - right) / max;
   const rows = bars
     .map((b, i) => {
       const yy = 4 + i * rowH;
-      return `<g><text x="${left - 6}" y="${yy + rowH / 2}" dy="0.32em" text-anchor="end" fill="#1f2328">${esc(truncate(b.label, 30))}</text><rect class="bb-mark" x="${left}" y="${yy + 3}" width="${f(Math.max(b.value * scale, 0.5))}" height="${rowH - 6}" fill="${PALETTE[0]}"><title>${esc(`${b.label}: ${options.format(b.value)}`)}</title></rect><text x="${f(left + b.value * scale + 4)}" y="${yy + rowH / 2}" dy="0.32em" fill="#57606a">${esc(options.format(b.value))}</text></g>`;
+      return `<g><text x="${left - 6}" y="${yy + rowH / 2}" dy="0.32em" text-anchor="end" fill="#1f2328">${esc(truncate(b.label, 30))}</text><rect class="bb-mark" x="${left}" y="${yy + 3}" width="${f(Math.max(b.value * scale, 0.5))}" height="${rowH - 6}" fill="${PALETTE[0]}" data-value="${b.value}"><title>${esc(`${b.label}: ${options.format(b.value)}`)}</title></rect><text x="${f(left + b.value * scale + 4)}" y="${yy + rowH / 2}" dy="0.32em" fill="#57606a">${esc(options.format(b.value))}</text></g>`;
     })
     .join("");
-  return `<figure class="chart">${caption}<svg class="bb-chart" viewBox="0 0 ${W} ${height}" role="img" aria-label="${esc(options.title)}" xmlns="http://www.w3.org/2000/svg">${rows}</svg></figure>`;
+  const axisY = 4 + bars.length * rowH + 4;
+  const axis = `<g class="axis"><line x1="${left}" x2="${f(left + max * scale)}" y1="${axisY}" y2="${axisY}" stroke="#8c959f"/>${ticks
+    .map((t) => `<g class="tick"><line x1="${f(left + t * scale)}" x2="${f(left + t * scale)}" y1="${axisY}" y2="${axisY + 4}" stroke="#8c959f"/><text x="${f(left + t * scale)}" y="${axisY + 15}" text-anchor="middle" fill="#57606a">${esc((options.tick ?? options.format)(t))}</text></g>`)
+    .join("")}${options.axisLabel ? `<text x="${f(left + max * scale)}" y="${axisY + 29}" text-anchor="end" fill="#57606a">${esc(options.axisLabel)}</text>` : ""}</g>`;
+  return `<figure class="chart" data-chart="${esc(options.title)}">${caption}<svg class="bb-chart" viewBox="0 0 ${W} ${height}" role="img" aria-label="${esc(options.title)}" xmlns="http://www.w3.org/2000/svg">${rows}${axis}</svg></figure>`;
 }
 
 function f(v: number): string {

@@ -10,7 +10,7 @@ import {runStatus} from "../render/sections.ts";
 import type {Report, ReportCriterion} from "../report/types.ts";
 import {headlines} from "../site/pages.ts";
 import {barChart} from "./chart.ts";
-import {fmt} from "./figures.ts";
+import {fmt, likeTarget} from "./figures.ts";
 import {ArchiveError, assertNoSymlink, checkReleaseName, DATA_DIR, RELEASES_DIR} from "./fs.ts";
 import {esc, page, statusBadge} from "./html.ts";
 import type {Manifest} from "./manifest.ts";
@@ -42,17 +42,19 @@ function scoreboard(criteria: ReportCriterion[]): string {
       (c) => `<tr data-criterion="${esc(c.id)}" data-status="${esc(c.status)}">
 <td>${statusBadge(c.status, STATUS_WORD[c.status])}</td>
 <td><strong>${esc(c.label)}</strong><div class="note mono">${esc(c.id)}</div></td>
-<td class="num">${esc(c.display_value ?? "no data")}${c.per_run?.length && c.value_run ? `<div class="note">${esc(c.value_run)}</div>` : ""}${c.flags.length ? ` <sup title="affected by warnings ${esc(c.flags.join(", "))}">${esc(c.flags.join(" "))}</sup>` : ""}</td>
-<td class="num">${esc(c.display_target)}</td>
-<td>${c.formula ? `<div class="formula">${esc(c.formula)}</div>` : ""}${c.reason ? `<div class="note">${esc(c.reason)}</div>` : ""}${
-        c.per_run?.length ? `<div class="note">${c.per_run.map((p) => `${esc(p.run)}: ${esc(p.display_value ?? "no data")} ${esc(STATUS_WORD[p.status] ?? p.status)}`).join(" · ")}</div>` : ""
+<td class="num">${esc(c.display_value ?? "no data")}${c.per_run?.length && c.value_run ? `<div class="note">${esc(c.value_run)}</div>` : ""}${c.flags.length ? ` <sup title="affected by warnings ${esc(c.flags.join(", "))}">${esc(c.flags.join(" "))}</sup>` : ""}${
+        c.per_run?.length
+          ? `<div class="per-run">${c.per_run.map((p) => `<div data-run="${esc(p.run)}" data-status="${esc(p.status)}"><code>${esc(p.run)}</code> ${esc(likeTarget(p.value, c.display_target))} ${statusBadge(p.status, STATUS_WORD[p.status])}</div>`).join("")}</div>`
+          : ""
       }</td>
+<td class="num">${esc(c.display_target)}</td>
+<td>${c.formula ? `<div class="formula">${esc(c.formula)}</div>` : ""}${c.reason ? `<div class="note">${esc(c.reason)}</div>` : ""}</td>
 </tr>`
     )
     .join("\n");
-  return `<table class="scoreboard"><thead><tr><th>Status</th><th>Criterion</th><th class="num">Value</th><th class="num">Target</th><th>How / why</th></tr></thead><tbody>
+  return `<div class="scroll"><table class="scoreboard"><thead><tr><th>Status</th><th>Criterion</th><th class="num">Value</th><th class="num">Target</th><th>How / why</th></tr></thead><tbody>
 ${rows}
-</tbody></table>`;
+</tbody></table></div>`;
 }
 
 /** JSON inside a <script type="application/json">: '<' escaped so no string can close the element. */
@@ -70,7 +72,7 @@ export function singleFileOverview(report: Report, manifest: Manifest, state: Si
   const warnings = report.warnings.length
     ? report.warnings
         .map(
-          (w) => `<div class="warning warning--${esc(w.severity)}"><strong>${esc(w.ref)}</strong> ${esc(w.severity)} · <code>${esc(w.code)}</code>${w.run ? ` · run <code>${esc(w.run)}</code>` : ""}: ${esc(w.message)}${
+          (w) => `<div class="warning warning--${esc(w.severity)}" id="warning-${esc(w.ref)}"><strong>${esc(w.ref)}</strong> ${esc(w.severity)} · <code>${esc(w.code)}</code>${w.run ? ` · run <code>${esc(w.run)}</code>` : ""}: ${esc(w.message)}${
             w.file ? ` <span class="note mono">[${esc(w.file)}${w.line ? `:${w.line}` : ""}]</span>` : ""
           }${w.affects.length ? ` <span class="note">affects ${esc(w.affects.join(", "))}</span>` : ""}</div>`
         )
@@ -78,11 +80,22 @@ export function singleFileOverview(report: Report, manifest: Manifest, state: Si
     : `<p class="note">No warnings.</p>`;
   const runs = report.runs
     .map(
-      (r) => `<tr><td><code>${esc(r.id)}</code>${r.label ? `<div class="note">${esc(r.label)}</div>` : ""}</td><td class="num">${r.gpus}</td><td>${esc(runStatus(r))}</td><td class="num">${esc(fmt.seconds(r.total_seconds))}</td><td class="mono">${esc(r.model ?? "unknown")}</td><td>${esc(r.gpu_names ?? "unknown")}</td></tr>`
+      (r) => `<tr><td><code>${esc(r.id)}</code>${r.label ? `<div class="note">${esc(r.label)}</div>` : ""}</td><td class="num">${r.gpus}</td><td>${esc(runStatus(r))}</td><td class="num">${esc(r.total_seconds == null ? "no data" : likeTarget(r.total_seconds, " s"))}</td><td class="mono">${esc(r.model ?? "unknown")}</td><td>${esc(r.gpu_names ?? "unknown")}</td></tr>`
     )
     .join("\n");
+  // one scale for every run's chart, so the runs compare by bar length
+  const longestStage = Math.max(0, ...report.runs.flatMap((r) => r.stages.map((s) => (s.skipped ? 0 : (s.seconds ?? 0)))));
   const stageCharts = report.runs
-    .map((r) => barChart({title: `Stage times, ${r.id}${r.label ? ` (${r.label})` : ""}`, bars: r.stages.map((s) => ({label: s.name, value: s.skipped ? null : s.seconds})), format: (v) => fmt.seconds(v)}))
+    .map((r) =>
+      barChart({
+        title: `Stage times, ${r.id}${r.label ? ` (${r.label})` : ""}`,
+        bars: r.stages.map((s) => ({label: s.name, value: s.skipped ? null : s.seconds})),
+        format: (v) => fmt.seconds(v),
+        tick: (v) => `${Number(v.toPrecision(6))} s`,
+        max: longestStage,
+        axisLabel: "seconds (same scale for every run)"
+      })
+    )
     .join("\n");
   const inputs = manifest.inputs.length;
   const body = `<h1>${esc(report.title)}</h1>
@@ -96,9 +109,9 @@ ${scoreboard(report.criteria)}
 <h2>Warnings</h2>
 ${warnings}
 <h2>Runs</h2>
-<table><thead><tr><th>Run</th><th class="num">GPUs</th><th>Status</th><th class="num">Total</th><th>Model</th><th>Hardware</th></tr></thead><tbody>
+<div class="scroll"><table><thead><tr><th>Run</th><th class="num">GPUs</th><th>Status</th><th class="num">Total</th><th>Model</th><th>Hardware</th></tr></thead><tbody>
 ${runs}
-</tbody></table>
+</tbody></table></div>
 <div class="charts">${stageCharts}</div>
 <h2>Provenance</h2>
 <p>Study file <code>${esc(manifest.study_file)}</code> (sha256 <code>${esc(manifest.study_sha256)}</code>), ${inputs} input file${inputs === 1 ? "" : "s"} hashed in the manifest.

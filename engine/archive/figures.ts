@@ -4,7 +4,7 @@
  * what each release's own pages show.
  */
 import {METRICS} from "../report/criteria.ts";
-import {formatUnit} from "../render/format.ts";
+import {duration, formatUnit} from "../render/format.ts";
 import type {Report} from "../report/types.ts";
 
 /** One run's value of a criterion, with that run's verdict (an invalid value stays marked invalid). */
@@ -60,8 +60,30 @@ export function runValueHtml(v: {run: string; display_value: string | null; stat
   return `<span class="run-value" data-run="${esc(v.run)}" data-status="${esc(v.status ?? "unjudged")}"><code>${esc(v.run)}</code> ${esc(v.display_value ?? "—")}${v.status ? ` <span class="status status--${esc(v.status)}">${esc(v.status.toUpperCase().replace("_", " "))}</span>` : ""}</span>`;
 }
 
+/**
+ * Why a run's value of a metric does not count in this release ('invalid' per-run status of a criterion
+ * that reads the metric, e.g. a model mismatch), or null. Read from the archived criteria, not re-judged.
+ */
+export function invalidReason(report: Report, metric: string, run: string): string | null {
+  for (const c of report.criteria.filter((x) => x.metric === metric)) {
+    const p = c.per_run?.find((x) => x.run === run);
+    if (p?.status === "invalid") return p.reason ?? `${c.id}: invalid`;
+  }
+  return null;
+}
+
 export const fmt = {
   seconds: (s: number | null | undefined) => (s == null ? "—" : `${s.toFixed(1)} s`),
   ratio: (x: number | null | undefined) => (x == null ? "—" : `${x.toFixed(2)}x`),
   percent: (x: number | null | undefined, digits = 2) => (x == null ? "—" : `${(x * 100).toFixed(digits)} %`)
 };
+
+/** A per-run value in its criterion's unit and precision ('>= 99.00 %' → '93.09 %', '< 3600 s' → '3200.6 s (53:20)'). */
+export function likeTarget(value: number | null, displayTarget: string): string {
+  if (value == null) return "no data";
+  const digits = (/\.(\d+)/.exec(displayTarget)?.[1] ?? "").length;
+  if (displayTarget.endsWith("%")) return fmt.percent(value, digits);
+  if (displayTarget.endsWith("x")) return `${value.toFixed(digits || 2)}x`;
+  if (displayTarget.endsWith(" s")) return duration(value);
+  return String(Number(value.toPrecision(6)));
+}

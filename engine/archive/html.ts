@@ -19,13 +19,13 @@ export function releaseHref(prefix: string, release: string, file = "index.html"
 }
 
 export const ARCHIVE_CSS = `
-:root { --pass: #1a7f37; --fail: #cf222e; --muted: #6e7781; --warn: #bf8700; --invalid: #8250df; --line: #d0d7de; }
+:root { --pass: #1a7f37; --fail: #cf222e; --muted: #57606a; --warn: #8a5d00; --invalid: #8250df; --line: #d0d7de; }
 * { box-sizing: border-box; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1f2328; background: #fff; }
 main { max-width: 1200px; margin: 0 auto; padding: 1.5rem; }
 h1 { font-size: 1.6rem; margin: 0 0 0.5rem; } h2 { font-size: 1.2rem; margin: 2rem 0 0.5rem; } h3 { font-size: 1rem; margin: 1rem 0 0.25rem; }
 a { color: #0969da; }
-nav.bb-nav { display: flex; gap: 1rem; margin-bottom: 1rem; font-size: 0.9rem; }
+nav.bb-nav { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; margin-bottom: 1rem; font-size: 0.9rem; }
 table { border-collapse: collapse; width: 100%; font-size: 0.88rem; }
 th, td { border-bottom: 1px solid var(--line); padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
@@ -49,6 +49,16 @@ figure.chart { margin: 0; }
 figure.chart figcaption { font-weight: 600; margin-bottom: 0.25rem; }
 svg.bb-chart { width: 100%; height: auto; max-width: 640px; font: 11px system-ui, sans-serif; }
 details summary { cursor: pointer; color: var(--muted); font-size: 0.85rem; }
+.scroll { max-width: 100%; overflow-x: auto; }
+table.criteria-grid td.grid-cell { min-width: 8rem; }
+table.criteria-grid th[scope="row"] { background: #fff; font-weight: 600; }
+ul.changes li { margin: 0.3rem 0; }
+@media (max-width: 640px) {
+  main { padding: 0.75rem; }
+  .charts { grid-template-columns: 1fr; }
+  .scroll > table { min-width: 40rem; }
+  h1 { overflow-wrap: anywhere; }
+}
 `;
 
 export function page(options: {title: string; body: string; lang?: string}): string {

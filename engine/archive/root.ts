@@ -10,7 +10,7 @@ import {BENCHBOOK_VERSION} from "../version.ts";
 import {assertNoSymlink, SIGNOFFS_DIR, writeArchiveFile} from "./fs.ts";
 import {esc, page, releaseHref, statusBadge} from "./html.ts";
 import {canonicalJson} from "./json.ts";
-import {figuresOf, fmt, runValueHtml} from "./figures.ts";
+import {figuresOf, fmt, invalidReason, likeTarget, runValueHtml} from "./figures.ts";
 import {scanArchive, type ArchiveContents, type ArchivedRelease} from "./scan.ts";
 import {displayTime, signoffKind, signoffText, writeBanners} from "./signoff.ts";
 import {trendPage} from "./trend.ts";
@@ -79,7 +79,14 @@ function releaseRow(r: ArchivedRelease): string {
     .join("");
   const scaling = f.scaling.map((s) => `<div>${esc(fmt.ratio(s.speedup))} <span class="note">${esc(s.key)}</span></div>`).join("") || "—";
   const baseline = f.baseline ? `${esc(fmt.ratio(f.baseline.speedup))} <div class="note">${f.baseline.run ? `<code>${esc(f.baseline.run)}</code> ` : ""}over ${esc(f.baseline.label)}</div>` : "—";
-  const agreement = f.agreement.map((a) => `<div>${runValueHtml({run: a.run, display_value: fmt.percent(a.value), status: a.status}, esc)}</div>`).join("") || "—";
+  // a value its release judged invalid (a model mismatch) is marked, so it never reads as a regression
+  const agreement =
+    f.agreement
+      .map((a) => {
+        const invalid = invalidReason(r.report, "correctness.consensus.label_agreement", a.run);
+        return `<div data-run="${esc(a.run)}"${invalid ? ` data-invalid="true" title="${esc(invalid)}"` : ""}>${runValueHtml({run: a.run, display_value: fmt.percent(a.value), status: a.status}, esc)}</div>`;
+      })
+      .join("") || "—";
   const spanning = f.criteria
     .map((c) => `<div data-criterion="${esc(c.id)}"><strong>${esc(c.label)}</strong>: ${esc(c.display_value ?? "no data")}${c.value_run ? ` <span class="note">(${esc(c.value_run)})</span>` : ""} ${statusBadge(c.status)}<div class="note">${c.per_run.map((p) => runValueHtml(p, esc)).join(" · ")}</div></div>`)
     .join("") || "—";
@@ -98,21 +105,67 @@ function releaseRow(r: ArchivedRelease): string {
 </tr>`;
 }
 
+const STATUS_WORD: Record<string, string> = {pass: "PASS", fail: "FAIL", no_data: "NO DATA", invalid: "INVALID", inconclusive: "INCONCLUSIVE"};
+
+/** asv-style: every criterion (rows) in every release (columns, oldest first), status and value. */
+export function criteriaGrid(releases: ArchivedRelease[]): string {
+  if (!releases.length) return "";
+  const ids = [...new Set([...releases].reverse().flatMap((r) => r.report.criteria.map((c) => c.id)))];
+  const rows = ids
+    .map((id) => {
+      const label = [...releases].reverse().flatMap((r) => r.report.criteria.filter((c) => c.id === id))[0]?.label ?? id;
+      const cells = releases
+        .map((r) => {
+          const c = r.report.criteria.find((x) => x.id === id);
+          if (!c) return `<td class="grid-cell" data-release="${esc(r.release)}" data-status="absent"><span class="note">not judged</span></td>`;
+          const perRun = c.per_run?.length
+            ? `<div class="note">${c.per_run.map((p) => `${esc(p.run)} ${esc(likeTarget(p.value, c.display_target))} ${esc(STATUS_WORD[p.status] ?? p.status)}`).join("<br>")}</div>`
+            : "";
+          return `<td class="grid-cell" data-release="${esc(r.release)}" data-status="${esc(c.status)}">${statusBadge(c.status, STATUS_WORD[c.status])}<div>${esc(c.display_value ?? "no data")}</div>${perRun}</td>`;
+        })
+        .join("");
+      return `<tr data-criterion="${esc(id)}"><th scope="row">${esc(label)}<div class="note mono">${esc(id)}</div></th>${cells}</tr>`;
+    })
+    .join("\n");
+  return `<div class="scroll"><table class="criteria-grid"><thead><tr><th>Criterion</th>${releases.map((r) => `<th><a href="${esc(releaseHref("", r.release))}">${esc(r.release)}</a></th>`).join("")}</tr></thead><tbody>
+${rows}
+</tbody></table></div>`;
+}
+
+/** What changed status from the previous release to the newest one. */
+export function statusChanges(releases: ArchivedRelease[]): string {
+  const [previous, newest] = releases.slice(-2);
+  if (!previous || !newest) return `<p class="note">Only one release: nothing to compare yet.</p>`;
+  const ids = [...new Set([...newest.report.criteria, ...previous.report.criteria].map((c) => c.id))];
+  const items = ids.flatMap((id) => {
+    const a = previous.report.criteria.find((c) => c.id === id);
+    const b = newest.report.criteria.find((c) => c.id === id);
+    if (a && b && a.status === b.status) return [];
+    const word = (c: typeof a) => (c ? STATUS_WORD[c.status] ?? c.status : "not judged");
+    const value = (c: typeof a) => (c ? c.display_value ?? "no data" : "—");
+    return [
+      `<li data-criterion="${esc(id)}" data-from="${esc(a?.status ?? "absent")}" data-to="${esc(b?.status ?? "absent")}"><code>${esc(id)}</code> ${esc((b ?? a)!.label)}: ${a ? statusBadge(a.status, word(a)) : esc(word(a))} &#8594; ${b ? statusBadge(b.status, word(b)) : esc(word(b))} <span class="note">(${esc(value(a))} &#8594; ${esc(value(b))})</span>${b?.reason ? `<div class="note">${esc(b.reason)}</div>` : ""}</li>`
+    ];
+  });
+  return `<p>From <a href="${esc(releaseHref("", previous.release))}">${esc(previous.release)}</a> to <a href="${esc(releaseHref("", newest.release))}">${esc(newest.release)}</a>: ${items.length ? `${items.length} criteri${items.length === 1 ? "on" : "a"} changed status.` : "no criterion changed status."}</p>
+${items.length ? `<ul class="changes">${items.join("\n")}</ul>` : ""}`;
+}
+
 export function indexPage(contents: ArchiveContents): string {
   const newestFirst = [...contents.releases].reverse();
   const latest = contents.releases.at(-1);
   const table = newestFirst.length
-    ? `<table class="releases">
+    ? `<div class="scroll"><table class="releases">
 <thead><tr><th>Release</th><th class="num">Date</th><th>Status</th><th class="num">Total time per run</th><th class="num">Scaling</th><th class="num">Baseline speedup</th><th class="num">Consensus agreement</th><th>Criteria across runs</th><th>Sign-off</th><th>Build</th></tr></thead>
 <tbody>
 ${newestFirst.map(releaseRow).join("\n")}
-</tbody></table>`
+</tbody></table></div>`
     : `<p>No release archived yet. Run <code>benchbook build &lt;study.yaml&gt;</code>.</p>`;
   const replaced = contents.replaced.length
     ? `<h2>Replaced builds</h2><p class="note">Earlier builds of a release, kept when it was rebuilt with <code>--force</code>. They are not releases.</p>
-<table class="replaced"><thead><tr><th>Release</th><th>Built</th><th>Content hash</th><th>Folder</th></tr></thead><tbody>
+<div class="scroll"><table class="replaced"><thead><tr><th>Release</th><th>Built</th><th>Content hash</th><th>Folder</th></tr></thead><tbody>
 ${contents.replaced.map((b) => `<tr data-replaced="${esc(b.release)}"><td>${esc(b.release)}</td><td>${esc(displayTime(b.manifest.build_time))}</td><td><code>${esc(b.manifest.content_sha256.slice(0, 12))}</code></td><td><a href="${esc(`${b.dir.split(path.sep).map(encodeURIComponent).join("/")}/index.html`)}">${esc(b.dir.split(path.sep).join("/"))}/</a></td></tr>`).join("\n")}
-</tbody></table>`
+</tbody></table></div>`
     : "";
   const broken = contents.broken.length
     ? `<h2>Broken releases</h2><p class="note">These folders fail <code>benchbook verify</code>: their data changed after the build or cannot be read. No status is shown for them.</p>
@@ -125,6 +178,11 @@ ${contents.broken.map((b) => `<tr data-broken="${esc(b.name)}"><td>${statusBadge
 <p class="note">${contents.releases.length} release${contents.releases.length === 1 ? "" : "s"}, newest first. Every figure is read from the release's archived <code>data/report.json</code>; each release folder is immutable once built.</p>
 ${table}
 ${broken}
+<h2>What changed since the previous release</h2>
+${statusChanges(contents.releases)}
+<h2>Criteria across releases</h2>
+<p class="note">Every criterion of every release, oldest first; per-run values where a criterion judges each run.</p>
+${criteriaGrid(contents.releases)}
 ${replaced}
 <p class="note">Generated by benchbook ${esc(BENCHBOOK_VERSION)}. Release pages use ES modules: serve the archive over HTTP (<code>benchbook serve</code>) rather than opening files from disk.</p>`;
   return page({title: "Benchmark validation archive", body});

@@ -94,13 +94,34 @@ export function signoffKind(state: SignoffState): string {
 
 const BANNER_START = "<!-- benchbook:signoff -->";
 const BANNER_END = "<!-- /benchbook:signoff -->";
-const BANNER_COLORS: Record<string, string> = {approved: "#1a7f37", rejected: "#cf222e", stale: "#bf8700", none: "#6e7781"};
+// white text on each at 4.5:1 or more
+const BANNER_COLORS: Record<string, string> = {approved: "#1a7f37", rejected: "#cf222e", stale: "#8a5d00", none: "#57606a"};
+const BANNER_WORDS: Record<string, string> = {approved: "APPROVED", rejected: "REJECTED", stale: "APPROVAL STALE", none: "NOT SIGNED OFF"};
+/** the archived evidence beside every release page, relative to the page */
+const EVIDENCE = ["report.json", "criteria.json", "manifest.json", "study.yaml"];
 
-export function bannerHtml(state: SignoffState, release: string): string {
+/**
+ * The sign-off banner at the top of every release page: the decision as a badge, its wording, every
+ * earlier decision (and on which build it was made), and links to the archived evidence.
+ */
+export function bannerHtml(state: SignoffState, release: string, history: SignoffEntry[] = [], contentSha256?: string): string {
   const kind = signoffKind(state);
   const color = BANNER_COLORS[kind]!;
+  const word = kind === "stale" && state.state === "rejected" ? "REJECTION STALE" : BANNER_WORDS[kind]!;
+  const links = EVIDENCE.map((name) => `<a href="./${DATA_DIR}/${name}">${name}</a>`).join(" · ");
+  const entries = [...history]
+    .reverse()
+    .map(
+      (e) =>
+        `<li>${esc(displayTime(e.at))}: <strong>${esc(e.decision)}</strong> by ${esc(e.by)}${e.note ? ` — ${esc(e.note)}` : ""} <span style="color:#57606a">(on content <code>${esc(e.content_sha256.slice(0, 12))}</code>${contentSha256 ? (e.content_sha256 === contentSha256 ? ", this build" : ", an earlier build") : ""})</span></li>`
+    )
+    .join("");
   // inline style: the release pages' stylesheet belongs to the site and knows nothing of the archive
-  return `${BANNER_START}<div class="bb-signoff bb-signoff--${kind}" data-signoff="${kind}" role="status" style="border-left:6px solid ${color};background:#f6f8fa;padding:0.4rem 0.8rem;margin:0 0 1rem;font-size:0.9rem;"><strong style="color:${color}">Sign-off</strong> · release <code>${esc(release)}</code>: ${esc(signoffText(state))} · <a href="../../index.html">all releases</a></div>${BANNER_END}`;
+  return `${BANNER_START}<div class="bb-signoff bb-signoff--${kind}" data-signoff="${kind}" role="status" style="border:1px solid ${color};border-left:8px solid ${color};background:#f6f8fa;padding:0.5rem 0.9rem;margin:0 0 1.2rem;font-size:0.95rem;">` +
+    `<div><span style="display:inline-block;background:${color};color:#fff;font-weight:700;padding:0.1em 0.6em;border-radius:4px;margin-right:0.4em">${word}</span><strong>Sign-off</strong> · release <code>${esc(release)}</code>: ${esc(signoffText(state))}</div>` +
+    `<div style="font-size:0.85rem;margin-top:0.3rem">Archived evidence: ${links} · <a href="../../index.html">all releases</a></div>` +
+    (history.length ? `<details style="font-size:0.85rem;margin-top:0.3rem"><summary>Sign-off history (${history.length} decision${history.length === 1 ? "" : "s"})</summary><ol style="margin:0.3rem 0">${entries}</ol></details>` : "") +
+    `</div>${BANNER_END}`;
 }
 
 /** Put the banner at the top of the page's <main> (or right after <body>), replacing an earlier banner. */
@@ -119,7 +140,11 @@ export function injectBanner(html: string, banner: string): string {
 /** Rewrite the banner of every page of a release folder (root-relative `dir`). */
 export async function writeBanners(root: string, dir: string, state: SignoffState, release: string): Promise<void> {
   await assertNoSymlink(root, dir);
-  const banner = bannerHtml(state, release);
+  const history = (await readSignoffs(root, release)).history;
+  const manifestRel = path.join(dir, DATA_DIR, "manifest.json");
+  await assertNoSymlink(root, manifestRel);
+  const current = await readFile(path.join(root, manifestRel), "utf8").then((t) => (JSON.parse(t) as Manifest).content_sha256, () => undefined);
+  const banner = bannerHtml(state, release, history, current);
   for (const name of (await readdir(path.join(root, dir))).filter((n) => n.endsWith(".html")).sort()) {
     const rel = path.join(dir, name);
     const info = await lstatOrNull(path.join(root, rel));

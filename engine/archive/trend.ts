@@ -4,7 +4,7 @@
  * without that run leaves a gap rather than a zero.
  */
 import {lineChart, type Series} from "./chart.ts";
-import {figuresOf, fmt, runValueHtml, type ReleaseFigures} from "./figures.ts";
+import {figuresOf, fmt, invalidReason, runValueHtml, type ReleaseFigures} from "./figures.ts";
 import {esc, page} from "./html.ts";
 import type {ArchivedRelease} from "./scan.ts";
 
@@ -23,9 +23,11 @@ function seriesBy<K>(figures: ReleaseFigures[], keys: K[], name: (k: K) => strin
   return keys.map((k) => ({name: name(k), values: figures.map((f) => value(f, k) ?? null)}));
 }
 
-function targetOf(releases: ArchivedRelease[], criterion: string): {value: number; label: string} | undefined {
-  const c = releases.at(-1)?.report.criteria.find((x) => x.id === criterion);
-  return c ? {value: c.target, label: `target ${c.display_target} (${releases.at(-1)!.release})`} : undefined;
+/** The newest release's targets for a metric: one line per criterion that reads it. */
+function targetsOf(releases: ArchivedRelease[], metric: string): Array<{value: number; label: string}> {
+  const newest = releases.at(-1);
+  const criteria = newest?.report.criteria.filter((x) => x.metric === metric) ?? [];
+  return criteria.map((c) => ({value: c.target, label: `${criteria.length > 1 ? `${c.id} ` : ""}target ${c.display_target} (${newest!.release})`}));
 }
 
 export function trendPage(releases: ArchivedRelease[]): string {
@@ -49,7 +51,8 @@ export function trendPage(releases: ArchivedRelease[]): string {
       series: seriesBy(figures, runIds, (id) => id, (f, id) => f.runs.find((r) => r.id === id)?.total_seconds),
       format: fmt.seconds,
       tick: TICK.seconds,
-      zero: true
+      zero: true,
+      targets: targetsOf(releases, "run.total_seconds")
     }),
     lineChart({
       title: "Multi-GPU scaling (speedup)",
@@ -58,7 +61,7 @@ export function trendPage(releases: ArchivedRelease[]): string {
       format: fmt.ratio,
       tick: TICK.ratio,
       zero: true,
-      target: targetOf(releases, "scaling")
+      targets: targetsOf(releases, "scaling.speedup")
     }),
     lineChart({
       title: "Speedup over the baseline",
@@ -67,21 +70,18 @@ export function trendPage(releases: ArchivedRelease[]): string {
       format: fmt.ratio,
       tick: TICK.ratio,
       zero: true,
-      target: targetOf(releases, "baseline_speedup")
+      targets: targetsOf(releases, "baseline.speedup")
     }),
     lineChart({
       title: "Consensus label agreement",
       categories: names,
       series: seriesBy(figures, agreementRuns, (id) => id, (f, id) => f.agreement.find((a) => a.run === id)?.value).map((s) => ({
         ...s,
-        // a value the criterion judged invalid (a model mismatch, say) stays visibly invalid
-        notes: figures.map((f) => {
-          const status = f.agreement.find((a) => a.run === s.name)?.status;
-          return status === "invalid" || status === "no_data" ? status : null;
-        })
+        invalid: releases.map((r) => invalidReason(r.report, "correctness.consensus.label_agreement", s.name))
       })),
       format: (v) => fmt.percent(v, 3),
-      tick: TICK.percent
+      tick: TICK.percent,
+      targets: targetsOf(releases, "correctness.consensus.label_agreement")
     })
   ];
   const stageCharts = stageNames.map((stage) =>
@@ -100,14 +100,14 @@ export function trendPage(releases: ArchivedRelease[]): string {
     )
   );
   const spanningTable = spanning.length
-    ? `<table class="criteria-runs"><thead><tr><th>Release</th><th>Criterion</th><th class="num">Value (run)</th><th>Each run: value and verdict</th></tr></thead><tbody>${spanning.join("")}</tbody></table>`
+    ? `<div class="scroll"><table class="criteria-runs"><thead><tr><th>Release</th><th>Criterion</th><th class="num">Value (run)</th><th>Each run: value and verdict</th></tr></thead><tbody>${spanning.join("")}</tbody></table></div>`
     : '<p class="note">no criterion is judged on more than one run</p>';
   const list = releases
     .map((r) => `<li><a href="releases/${esc(encodeURIComponent(r.release))}/index.html">${esc(r.release)}</a> <span class="note">${esc(r.manifest.date ?? "undated")} · ${esc(r.manifest.title)}</span></li>`)
     .join("");
   const body = `<nav class="bb-nav"><a href="index.html">All releases</a></nav>
 <h1>Trends across releases</h1>
-<p class="note">${releases.length} release${releases.length === 1 ? "" : "s"}, oldest first (ordered by the study's <code>date</code>, then release name). Figures are read from each release's archived report; a run missing from a release leaves a gap. Dashed lines are the newest release's criteria targets.</p>
+<p class="note">${releases.length} release${releases.length === 1 ? "" : "s"}, oldest first (ordered by the study's <code>date</code>, then release name). Figures are read from each release's archived report; a run missing from a release leaves a gap. Dashed lines are the newest release's criteria targets; a hollow point marked INVALID is a value its release judged invalid (e.g. a model mismatch), which does not count.</p>
 <ol>${list}</ol>
 ${releases.length ? "" : "<p>No release archived yet.</p>"}
 <h2>Headline figures</h2>

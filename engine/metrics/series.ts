@@ -28,7 +28,9 @@ SELECT g.run_id AS run, g.device, mon.monitor_no AS monitor,
   count(*)::INTEGER AS samples,
   bb_sig(avg(g.utilization) / 100, 12) AS mean,
   min(g.utilization) / 100 AS min,
-  max(g.utilization) / 100 AS max
+  max(g.utilization) / 100 AS max,
+  bb_sig(avg(g.memory_mib), 12) AS memory_mib,
+  bb_sig(avg(g.power_watts), 12) AS power_watts
 FROM gpu_samples g JOIN run_origin o USING (run_id) JOIN mon USING (run_id, monitor)
 WHERE g.sampled_at IS NOT NULL AND o.t0 IS NOT NULL
 GROUP BY ALL ORDER BY run, device, monitor, t`,
@@ -72,6 +74,14 @@ FROM b
 WHERE (n - 1) % greatest(1, ceil(total / $max))::BIGINT = 0
 ORDER BY run, worker, batch`,
 
+  amdahl_curve: `
+SELECT s.to_run AS "to", bb_sig(1 + i * (s.n - 1) / 40, 12) AS n,
+  bb_sig(1 / ((1 - s.gpu_fraction) + s.gpu_fraction / (1 + i * (s.n - 1) / 40)), 12) AS ceiling,
+  bb_sig(1 / ((1 - s.esm_only_fraction) + s.esm_only_fraction / (1 + i * (s.n - 1) / 40)), 12) AS esm_only_ceiling
+FROM v_scaling s CROSS JOIN range(0, 41) r(i)
+WHERE s.n > 1 AND s.gpu_fraction IS NOT NULL
+ORDER BY "to", n`,
+
   cumulative_sequences: `
 WITH ${RUN_ORIGIN}
 -- DOUBLE, not BIGINT: the node client returns BIGINT as strings
@@ -104,6 +114,9 @@ export interface UtilizationBin {
   mean: number;
   min: number;
   max: number;
+  /** mean over the bin; null where the monitor does not record it */
+  memory_mib: number | null;
+  power_watts: number | null;
 }
 export interface StageWindow {run: string; stage: string; ord: number | null; is_gpu: boolean; start: number; end: number}
 export interface UtilizationHistogramBin {run: string; bin_lo: number; bin_hi: number; samples: number}
@@ -118,6 +131,8 @@ export interface PackingBatch {
   efficiency: number | null;
   batches_logged: number;
 }
+/** Amdahl's ceiling as a curve from 1 to N GPUs-ratio, for each scaling pair ('to' run). */
+export interface AmdahlPoint {to: string; n: number; ceiling: number; esm_only_ceiling: number | null}
 export interface CumulativePoint {run: string; worker: number; batch: number; done: number; total: number | null; t: number}
 export interface MismatchRow {
   run: string;
@@ -134,6 +149,10 @@ export interface MismatchRow {
 
 export async function gpuUtilizationSeries(connection: DuckDBConnection, options: {binSeconds?: number} = {}): Promise<UtilizationBin[]> {
   return queryRows<UtilizationBin>(connection, SERIES_SQL.gpu_utilization, {bin: options.binSeconds ?? 10});
+}
+
+export async function amdahlCurve(connection: DuckDBConnection): Promise<AmdahlPoint[]> {
+  return queryRows<AmdahlPoint>(connection, SERIES_SQL.amdahl_curve);
 }
 
 export async function stageWindows(connection: DuckDBConnection): Promise<StageWindow[]> {

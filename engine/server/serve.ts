@@ -1,8 +1,12 @@
 /**
  * A small static file server for a built site (the browser test, `benchbook serve`). Listens on
  * 127.0.0.1 only, serves files under `dir` and nothing outside it, maps `/x/` to `/x/index.html`.
+ * Text (pages, scripts, styles, data) is gzip-compressed for clients that accept it: the chart pages'
+ * JavaScript shrinks to about a third.
  */
 import {createReadStream} from "node:fs";
+import {pipeline} from "node:stream";
+import {createGzip} from "node:zlib";
 import {realpath, stat} from "node:fs/promises";
 import http from "node:http";
 import type {AddressInfo} from "node:net";
@@ -21,6 +25,21 @@ const TYPES: Record<string, string> = {
   ".woff2": "font/woff2",
   ".wasm": "application/wasm"
 };
+
+const COMPRESSIBLE = /^(?:text\/|application\/(?:json|javascript)|image\/svg\+xml)/;
+
+/** Whether an Accept-Encoding header admits gzip (q > 0, directly or through '*'). */
+export function acceptsGzip(header: string | string[] | undefined): boolean {
+  const codings = new Map<string, number>();
+  for (const part of (Array.isArray(header) ? header.join(",") : header ?? "").split(",")) {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    if (!name) continue;
+    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v != null);
+    codings.set(name, q == null ? 1 : Number(q));
+  }
+  const q = codings.get("gzip") ?? codings.get("x-gzip") ?? codings.get("*");
+  return q != null && q > 0;
+}
 
 export interface StaticServer {
   url: string;
@@ -97,14 +116,18 @@ async function handle(root: string, request: http.IncomingMessage, response: htt
     response.writeHead(403).end();
     return;
   }
+  const type = TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream";
+  const gzip = COMPRESSIBLE.test(type) && acceptsGzip(request.headers["accept-encoding"]);
   response.writeHead(200, {
-    "content-type": TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream",
-    "content-length": info.size,
+    "content-type": type,
+    ...(gzip ? {"content-encoding": "gzip"} : {"content-length": info.size}),
+    vary: "accept-encoding",
     "cache-control": "no-cache"
   });
   if (request.method === "HEAD") {
     response.end();
     return;
   }
-  createReadStream(file).pipe(response);
+  if (gzip) pipeline(createReadStream(file), createGzip(), response, () => {});
+  else createReadStream(file).pipe(response);
 }

@@ -1,22 +1,25 @@
 /**
  * Builds the Observable Framework report site of one study database.
  *
- * Framework reuses cached loader output even when its inputs changed, so every build clears the loader
- * cache first (the bundled npm modules in `_node` are keyed by package version and stay). The report and
- * every data file are computed here, in this process with one database connection (page-data.ts), and
- * the data loaders only copy them: a build runs `buildReport` once and starts no TypeScript loader. The site is built into a staging folder and moved over `outDir` only when
- * the build succeeded: a failed build leaves the previous site in place.
+ * Every build works on its own temporary copy of the pages (src/ → <tmp>/src): Framework keeps its
+ * loader cache inside the page root and reuses cached loader output even when its inputs changed, so
+ * a private root means no stale numbers and no lock — builds of different studies run side by side.
+ * Only the bundled npm modules (`_node`, keyed by package version, so they cannot go stale) are shared
+ * through src/.observablehq/cache/_node, copied in before and new files moved back after a build.
+ * The report and every data file are computed here, in this process with one database connection
+ * (page-data.ts), and the data loaders only copy them: a build runs `buildReport` once and starts no
+ * TypeScript loader. The site is built into a staging folder and moved over `outDir` only when the build
+ * succeeded: a failed build leaves the previous site in place.
  */
-import {mkdir, mkdtemp, readdir, rename, rm, stat, writeFile} from "node:fs/promises";
+import {cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile} from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import {fileURLToPath} from "node:url";
+import {fileURLToPath, pathToFileURL} from "node:url";
 import {execa} from "execa";
 import {openDatabase} from "../db/duckdb.ts";
 import {InputError} from "../errors.ts";
-import {loadStudy, type CriterionSpec} from "../study.ts";
 import {removeLeftovers, SITE_WORK_PREFIX, siteWorkRule} from "../leftovers.ts";
-import {BUILD_LOCK, withBuildLock} from "./lock.ts";
+import {loadStudy, type CriterionSpec} from "../study.ts";
 
 export interface BuildSiteOptions {
   dbFile: string;
@@ -28,10 +31,9 @@ export interface BuildSiteOptions {
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const SITE_ROOT = path.join(PROJECT_ROOT, "src");
-const CACHE_DIR = path.join(SITE_ROOT, ".observablehq", "cache");
+/** bundled npm packages shared by all builds: their paths carry the package version, so they cannot go stale */
+export const SHARED_NODE_CACHE = path.join(SITE_ROOT, ".observablehq", "cache", "_node");
 const OBSERVABLE_BIN = path.join(PROJECT_ROOT, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
-/** bundled npm packages: their paths carry the package version, so they cannot go stale */
-const KEEP_IN_CACHE = new Set(["_node", BUILD_LOCK]);
 
 export class SiteBuildError extends Error {
   constructor(message: string, readonly output: string) {
@@ -59,19 +61,18 @@ export async function buildSite(options: BuildSiteOptions): Promise<void> {
     await rm(staging, {recursive: true, force: true});
     await mkdir(path.dirname(outDir), {recursive: true});
     try {
-      await withBuildLock(SITE_ROOT, async () => {
-        await clearLoaderCache();
-        await runFramework({
-          BENCHBOOK_DB: dbFile,
-          BENCHBOOK_STUDY: studyFile,
-          BENCHBOOK_OUT: staging,
-          BENCHBOOK_REPORT_FILE: reportFile,
-          BENCHBOOK_DATA_DIR: dataDir,
-          BENCHBOOK_TITLE: `${study.title} (${study.release})`
-        });
-        // this build's loader output must not be picked up by a later build of another database
-        await clearLoaderCache();
+      const root = await copySiteRoot(work);
+      await runFramework({
+        BENCHBOOK_SITE_ROOT: root,
+        BENCHBOOK_DB: dbFile,
+        BENCHBOOK_STUDY: studyFile,
+        BENCHBOOK_OUT: staging,
+        BENCHBOOK_REPORT_FILE: reportFile,
+        BENCHBOOK_DATA_DIR: dataDir,
+        BENCHBOOK_TITLE: `${study.title} (${study.release})`
       });
+      await shareNodeBundles(path.join(root, ".observablehq", "cache", "_node"), SHARED_NODE_CACHE);
+      await finishPages(staging);
     } catch (error) {
       await rm(staging, {recursive: true, force: true});
       throw error;
@@ -80,6 +81,33 @@ export async function buildSite(options: BuildSiteOptions): Promise<void> {
     await rename(staging, outDir);
   } finally {
     await rm(work, {recursive: true, force: true});
+  }
+}
+
+/**
+ * What Framework's page template lacks: a document language (screen readers), pinch zoom (Framework
+ * sets maximum-scale=1), and a word to the reader who opened a page from disk, where browsers refuse to
+ * run its module scripts and every section would stay empty. A classic inline script still runs there.
+ */
+export function finishPage(html: string): string {
+  return html
+    .replace(/<html(?![^>]*\blang=)([^>]*)>/i, '<html lang="en"$1>')
+    .replace(/(<meta name="viewport" content="[^"]*?),\s*maximum-scale=1(?:\.0)?/i, "$1")
+    .replace(/<main\b[^>]*>/i, (main) => `${main}${FILE_NOTICE}`);
+}
+
+export const FILE_NOTICE =
+  '<div class="bb-file-notice" id="bb-file-notice" role="alert" hidden><strong>This page must be served over HTTP.</strong> ' +
+  "Opened from a file, the browser does not run its scripts, so its figures and charts stay empty. " +
+  "Run <code>benchbook serve &lt;folder&gt;</code> on the folder that holds the site (or the release archive) and open the address it prints; " +
+  "<code>benchbook export &lt;release&gt; --single-file</code> writes a one-file overview that opens from disk.</div>" +
+  '<script>if (location.protocol === "file:") document.getElementById("bb-file-notice").hidden = false;</script>';
+
+async function finishPages(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (!name.endsWith(".html")) continue;
+    const file = path.join(dir, name);
+    await writeFile(file, finishPage(await readFile(file, "utf8")));
   }
 }
 
@@ -97,16 +125,61 @@ async function computeSiteData(dbFile: string, criteria: CriterionSpec[] | undef
   }
 }
 
-/** Remove cached loader output (and Framework's own client bundles, rebuilt every build anyway). */
-export async function clearLoaderCache(cacheDir: string = CACHE_DIR): Promise<void> {
+/**
+ * A private page root for one build, in `work`: the pages, components and stylesheet copied; each data
+ * loader replaced by a one-line import of the original, so its relative imports still resolve in the
+ * checkout; node_modules linked beside the root (Framework resolves npm imports and the stylesheet's
+ * ../node_modules from there) and a package.json marking it ES modules; the shared npm bundles copied into the root's own cache.
+ */
+export async function copySiteRoot(work: string, source: string = SITE_ROOT): Promise<string> {
+  const root = path.join(work, "src");
+  const skip = path.join(source, ".observablehq");
+  await cp(source, root, {recursive: true, filter: (src) => src !== skip});
+  for (const file of await readdir(path.join(source, "data"))) {
+    if (/\.(ts|js)$/.test(file)) await writeFile(path.join(root, "data", file), `import ${JSON.stringify(pathToFileURL(path.join(source, "data", file)).href)};\n`);
+  }
+  await symlink(path.join(PROJECT_ROOT, "node_modules"), path.join(work, "node_modules"), "dir");
+  // the loaders are ES modules (top-level await), as the project's package.json declares
+  await writeFile(path.join(work, "package.json"), JSON.stringify({type: "module", private: true}));
+  try {
+    await cp(SHARED_NODE_CACHE, path.join(root, ".observablehq", "cache", "_node"), {recursive: true});
+  } catch {
+    // first build on this checkout: Framework bundles the npm modules itself
+  }
+  return root;
+}
+
+/** Move the npm bundles this build made and the shared cache lacks into it, one file at a time, atomically. */
+export async function shareNodeBundles(from: string, to: string): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(from, {withFileTypes: true, recursive: true});
+  } catch {
+    return;
+  }
+  for (const entry of entries.filter((e) => e.isFile())) {
+    const rel = path.relative(from, path.join(entry.parentPath, entry.name));
+    const target = path.join(to, rel);
+    if (await stat(target).then(() => true, () => false)) continue;
+    await mkdir(path.dirname(target), {recursive: true});
+    const partial = `${target}.tmp-${process.pid}`;
+    await cp(path.join(from, rel), partial);
+    await rename(partial, target);
+  }
+}
+
+/**
+ * Remove cached loader output from a page root's cache (`benchbook dev` previews src/ itself, and
+ * Framework would serve another study's figures); the version-keyed npm bundles in `_node` stay.
+ */
+export async function clearLoaderCache(cacheDir: string = path.join(SITE_ROOT, ".observablehq", "cache")): Promise<void> {
   let entries: string[];
   try {
     entries = await readdir(cacheDir);
   } catch {
     return;
   }
-  // the lock's siblings (a waiting build's prepared lock, a dead owner's moved-aside lock) belong to the lock
-  await Promise.all(entries.filter((e) => !KEEP_IN_CACHE.has(e) && !e.startsWith(`${BUILD_LOCK}.`)).map((e) => rm(path.join(cacheDir, e), {recursive: true, force: true})));
+  await Promise.all(entries.filter((e) => e !== "_node").map((e) => rm(path.join(cacheDir, e), {recursive: true, force: true})));
 }
 
 async function runFramework(env: Record<string, string>): Promise<void> {

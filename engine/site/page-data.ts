@@ -8,7 +8,7 @@ import {writeFile} from "node:fs/promises";
 import path from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import type {Report} from "../report/types.ts";
-import {copyAllMismatches, cumulativeSequences, gpuUtilizationSeries, ioMarks, packingBatches, stageWindows, topMismatches, utilizationHistogram} from "../metrics/series.ts";
+import {amdahlCurve, copyAllMismatches, cumulativeSequences, gpuUtilizationSeries, ioMarks, packingBatches, stageWindows, topMismatches, utilizationHistogram} from "../metrics/series.ts";
 import {correctnessPage, gpuPage, overviewPage, runsPage, timingPage} from "./pages.ts";
 
 /** Worst mismatching rows per run and level shipped with the Correctness page (the rest: the download). */
@@ -19,7 +19,7 @@ type JsonFile = (report: Report, connection: DuckDBConnection) => Promise<unknow
 
 const JSON_FILES: Record<string, JsonFile> = {
   "overview.json": async (report) => overviewPage(report),
-  "timing.json": async (report) => timingPage(report),
+  "timing.json": async (report, connection) => timingPage(report, await amdahlCurve(connection)),
   "runs.json": async (report) => runsPage(report),
   "correctness.json": async (report, connection) => correctnessPage(report, await topMismatches(connection, {limit: MISMATCH_PAGE_LIMIT}), MISMATCH_PAGE_LIMIT),
   "gpu.json": async (report, connection) =>

@@ -4,7 +4,8 @@
  * are assembled here so each headline shows how it was computed, with its inputs.
  */
 import type {Report, ReportCorrectness, ReportCriterion, ReportRun, ReportScaling, ReportWarning} from "../report/types.ts";
-import type {CumulativePoint, IoMark, MismatchRow, PackingBatch, StageWindow, UtilizationBin, UtilizationHistogramBin} from "../metrics/series.ts";
+import type {AmdahlPoint, CumulativePoint, IoMark, MismatchRow, PackingBatch, StageWindow, UtilizationBin, UtilizationHistogramBin} from "../metrics/series.ts";
+import {duration} from "../render/format.ts";
 import {SERIES_SQL} from "../metrics/series.ts";
 
 export interface Headline {
@@ -53,7 +54,8 @@ function wallTimeHeadline(report: Report, run: ReportRun, id: string): Headline 
   return qualify(report, "run.total_seconds", run.id, {
     id,
     label: `${run.gpus}-GPU wall time (${run.id})`,
-    value: run.total_seconds == null ? null : `${run.total_hms ?? ""} (${fmt.seconds(run.total_seconds)})`.trim(),
+    // the criteria's clock (truncated seconds), not the log's own H:M:S, so one duration reads the same everywhere
+    value: run.total_seconds == null ? null : duration(run.total_seconds),
     formula: run.total_seconds == null ? null : `'Total wall time' of the PIPELINE SUMMARY = ${fmt.seconds(run.total_seconds)}`,
     note: run.status === "complete" ? null : `run status: ${run.status}${run.status_reason ? ` (${run.status_reason})` : ""}`
   });
@@ -162,7 +164,7 @@ export function overviewPage(report: Report) {
   };
 }
 
-export function timingPage(report: Report) {
+export function timingPage(report: Report, amdahl: AmdahlPoint[] = []) {
   return {
     runs: report.runs.map((r) => ({
       id: r.id,
@@ -172,6 +174,7 @@ export function timingPage(report: Report) {
       status_reason: r.status_reason,
       total_seconds: r.total_seconds,
       total_hms: r.total_hms,
+      total_display: r.total_seconds == null ? null : duration(r.total_seconds),
       stage_sum_seconds: r.stage_sum_seconds,
       gpu_stage_seconds: r.gpu_stage_seconds,
       cpu_stage_seconds: r.cpu_stage_seconds,
@@ -179,9 +182,10 @@ export function timingPage(report: Report) {
     })),
     criteria: criteriaFor(report, ["run", "scaling", "baseline", "stage"]),
     scaling: report.scaling.map((s) => ({...s, headline: scalingHeadline(report, s)})),
+    amdahl_curve: amdahl,
     baseline: report.baseline,
     warnings: warningsAffecting(report, ["timing", "scaling", "baseline"]),
-    sql: sqlOf(report, ["v_run_timing", "v_stage_timing", "v_scaling", "v_scaling_stages", "v_baseline"])
+    sql: {...sqlOf(report, ["v_run_timing", "v_stage_timing", "v_scaling", "v_scaling_stages", "v_baseline"]), amdahl_curve: SERIES_SQL.amdahl_curve.trim()}
   };
 }
 
@@ -213,7 +217,7 @@ export interface GpuSeries {
 export function gpuPage(report: Report, series: GpuSeries, binSeconds: number) {
   return {
     bin_seconds: binSeconds,
-    runs: report.runs.map((r) => ({id: r.id, gpus: r.gpus, status: r.status, gpu_names: r.gpu_names})),
+    runs: report.runs.map((r) => ({id: r.id, gpus: r.gpus, status: r.status, gpu_names: r.gpu_names, started_at: r.started_at, ended_at: r.ended_at, total_seconds: r.total_seconds})),
     gpu: report.gpu,
     gpu_runs: report.gpu_runs,
     throughput: report.throughput,
@@ -224,7 +228,7 @@ export function gpuPage(report: Report, series: GpuSeries, binSeconds: number) {
     series,
     sql: {
       ...sqlOf(report, ["v_gpu_window_samples", "v_gpu", "v_gpu_run", "v_throughput_workers", "v_throughput", "v_packing", "v_io_warnings"]),
-      ...Object.fromEntries(Object.entries(SERIES_SQL).filter(([k]) => !k.startsWith("mismatch")).map(([k, v]) => [k, v.trim()]))
+      ...Object.fromEntries(Object.entries(SERIES_SQL).filter(([k]) => !k.startsWith("mismatch") && k !== "amdahl_curve").map(([k, v]) => [k, v.trim()]))
     }
   };
 }

@@ -40,3 +40,30 @@ export function statusWord(status) {
 }
 
 export const LEVEL_NAMES = {per_frame: "per frame", consensus: "consensus"};
+
+/** 3200.6 → '53:20', 5400 → '1:30:00': the clock the report and the criteria use (truncated seconds). */
+export function clock(s) {
+  if (s == null) return NO_DATA;
+  const t = Math.floor(s);
+  const pad = (n) => String(n).padStart(2, "0");
+  const h = Math.floor(t / 3600);
+  return h > 0 ? `${h}:${pad(Math.floor((t % 3600) / 60))}:${pad(t % 60)}` : `${pad(Math.floor(t / 60))}:${pad(t % 60)}`;
+}
+
+/** '3200.6 s (53:20)', as the criteria show a duration. */
+export function duration(s) {
+  return s == null ? NO_DATA : `${s.toFixed(1)} s (${clock(s)})`;
+}
+
+/**
+ * A per-run value shown in the unit and precision of its criterion's target ('>= 99.00 %' → '93.09 %',
+ * '>= 1.90x' → '1.58x', '< 3600 s' → '3200.6 s (53:20)').
+ */
+export function likeTarget(value, displayTarget) {
+  const t = String(displayTarget ?? "");
+  const digits = (/\.(\d+)/.exec(t)?.[1] ?? "").length;
+  if (t.endsWith("%")) return percent(value, digits);
+  if (t.endsWith("x")) return ratio(value, digits || 2);
+  if (t.endsWith(" s")) return duration(value);
+  return number(value);
+}

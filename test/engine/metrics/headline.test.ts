@@ -90,7 +90,7 @@ describe("a criterion over several runs names the run of its value", () => {
     expect(trend).toContain('data-criterion="consensus_agreement"');
     expect(trend).toContain('<code>1gpu</code> 93.09 % <span class="status status--invalid">INVALID</span>');
     // the invalid agreement point is drawn hollow and says so
-    expect(trend).toMatch(/<circle[^>]*data-note="invalid"[^>]*data-release="v2\.0"[^>]*><title>1gpu · v2\.0: [\d.]+ % \(INVALID\)<\/title>/);
+    expect(trend).toMatch(/<g class="bb-mark bb-mark--invalid" data-release="v2\.0"[^>]*data-invalid="true">(?:(?!<\/g>).)*<title>1gpu · v2\.0: [\d.]+ % — INVALID: model mismatch/s);
   });
 });
 

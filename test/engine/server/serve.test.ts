@@ -2,7 +2,22 @@ import {mkdir, mkdtemp, rm, symlink, writeFile} from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {serveDirectory, type StaticServer} from "../../../engine/server/serve.ts";
+import http from "node:http";
+import {gunzipSync} from "node:zlib";
+import {acceptsGzip, serveDirectory, type StaticServer} from "../../../engine/server/serve.ts";
+
+/** A raw GET (fetch would decompress on its own): status, headers and the bytes as sent. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{status: number; headers: http.IncomingHttpHeaders; body: Buffer}> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, {headers}, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks)}));
+      })
+      .on("error", reject);
+  });
+}
 
 let root: string;
 let server: StaticServer;
@@ -17,6 +32,8 @@ beforeAll(async () => {
   await symlink("/etc/passwd", path.join(root, "site", "leak.txt"));
   await symlink(root, path.join(root, "site", "up"));
   await symlink(path.join(root, "site", "app.js"), path.join(root, "site", "inside.js"));
+  await writeFile(path.join(root, "site", "big.js"), `export const s = "${"chart ".repeat(20_000)}";`);
+  await writeFile(path.join(root, "site", "image.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
   server = await serveDirectory(path.join(root, "site"));
 });
 
@@ -26,6 +43,33 @@ afterAll(async () => {
 });
 
 describe("serveDirectory", () => {
+  it("gzips text for a client that accepts it, and sends the same bytes uncompressed to one that does not", async () => {
+    const plain = await rawGet(new URL("big.js", server.url).href, {});
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.headers["content-length"]).toBe(String(plain.body.length));
+    const gz = await rawGet(new URL("big.js", server.url).href, {"accept-encoding": "br;q=1, gzip;q=0.8"});
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(gz.headers.vary).toMatch(/accept-encoding/i);
+    expect(gz.body.length).toBeLessThan(plain.body.length / 10);
+    expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
+    const refused = await rawGet(new URL("big.js", server.url).href, {"accept-encoding": "gzip;q=0, identity"});
+    expect(refused.headers["content-encoding"]).toBeUndefined();
+    // already-compressed formats are sent as they are
+    const png = await rawGet(new URL("image.png", server.url).href, {"accept-encoding": "gzip"});
+    expect(png.headers["content-encoding"]).toBeUndefined();
+    expect([...png.body]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+  });
+
+  it("reads Accept-Encoding with q-values and wildcards", () => {
+    expect(acceptsGzip("gzip")).toBe(true);
+    expect(acceptsGzip("deflate, gzip;q=0.5")).toBe(true);
+    expect(acceptsGzip("*")).toBe(true);
+    expect(acceptsGzip("*;q=0")).toBe(false);
+    expect(acceptsGzip("gzip;q=0, *")).toBe(false);
+    expect(acceptsGzip("identity")).toBe(false);
+    expect(acceptsGzip(undefined)).toBe(false);
+  });
+
   it("listens on 127.0.0.1 only", () => {
     expect(new URL(server.url).hostname).toBe("127.0.0.1");
   });

@@ -10,7 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {openDatabase, queryRows} from "../../../engine/db/duckdb.ts";
 import {ingestStudy} from "../../../engine/ingest/ingest.ts";
 import type {Report} from "../../../engine/report/types.ts";
-import {buildSite} from "../../../engine/site/build.ts";
+import {buildSite, SITE_ROOT} from "../../../engine/site/build.ts";
 import {loadStudy} from "../../../engine/study.ts";
 
 const STUDY = fileURLToPath(new URL("../../../data/example/study.yaml", import.meta.url));
@@ -106,7 +106,7 @@ describe("buildSite", () => {
     }
   });
 
-  it("a rebuild after the database changed shows the new numbers, not the cached ones", async () => {
+  it("a rebuild after the database changed shows the new numbers, not the cached ones, also while another build runs", async () => {
     const changed = path.join(tmp, "changed.duckdb");
     await copyFile(dbFile, changed);
     const db = await openDatabase(changed);
@@ -117,10 +117,18 @@ describe("buildSite", () => {
       db.close();
     }
     const expected = await reportOf(changed);
-    await buildSite({dbFile: changed, studyFile: STUDY, outDir: site});
+    const srcBefore = await files(SITE_ROOT);
+    // builds work in private copies of the pages: two at once must not see each other's data
+    const other = path.join(tmp, "other");
+    await Promise.all([buildSite({dbFile: changed, studyFile: STUDY, outDir: site}), buildSite({dbFile, studyFile: STUDY, outDir: other})]);
     const timing = (await dataFile(site, "timing")) as {runs: Array<{id: string; total_seconds: number | null}>};
     expect(timing.runs.map((r) => [r.id, r.total_seconds])).toEqual(expected.runs.map((r) => [r.id, r.total_seconds]));
     expect(timing.runs.map((r) => r.total_seconds)).not.toEqual(report.runs.map((r) => r.total_seconds));
+    const otherTiming = (await dataFile(other, "timing")) as {runs: Array<{id: string; total_seconds: number | null}>};
+    expect(otherTiming.runs.map((r) => r.total_seconds)).toEqual(report.runs.map((r) => r.total_seconds));
+    // nothing written into the checkout's pages (the shared npm bundle cache aside)
+    expect((await files(SITE_ROOT)).filter((f) => !f.includes(`${path.sep}_node${path.sep}`))).toEqual(srcBefore.filter((f) => !f.includes(`${path.sep}_node${path.sep}`)));
+    await rm(other, {recursive: true, force: true});
   }, 120_000);
 
   it("fails with a clear error and leaves the previous site in place when the input is bad", async () => {

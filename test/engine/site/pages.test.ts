@@ -44,8 +44,9 @@ const report: Report = {
 describe("page data", () => {
   it("headlines show each figure's formula with its inputs", () => {
     const byId = Object.fromEntries(headlines(report).map((h) => [h.id, h]));
-    expect(byId.time_1gpu!.value).toBe("53:20 (3200.6 s)");
-    expect(byId.time_2gpu!.value).toBe("33:44 (2025.0 s)");
+    // the criteria's format (seconds, then the truncated clock), not the log's own H:M:S string
+    expect(byId.time_1gpu!.value).toBe("3200.6 s (53:20)");
+    expect(byId.time_2gpu!.value).toBe("2025.0 s (33:45)");
     expect(byId["scaling_1gpu_2gpu"]!.formula).toBe("3200.6 s / 2025.0 s = 1.58x; efficiency 1.58x / 2 = 79.0 %");
     expect(byId.baseline_speedup!.formula).toBe("12600.0 s / 2025.0 s (2gpu) = 6.22x");
     expect(byId.baseline_speedup!.note).toMatch(/external/);

@@ -4,6 +4,9 @@ import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {openDatabase, type Database} from "../../../engine/db/duckdb.ts";
 import {SCHEMA_SQL} from "../../../engine/db/schema.ts";
+import {insertRows} from "../../../engine/db/writer.ts";
+import {profileRows} from "../../../engine/ingest/adapter.ts";
+import {virnucpro} from "../../../loaders/virnucpro/adapter.ts";
 import {installViews} from "../../../engine/metrics/views.ts";
 import {
   allMismatches,
@@ -26,6 +29,7 @@ beforeAll(async () => {
   db = await openDatabase(path.join(dir, "s.duckdb"));
   const c = db.connection;
   await c.run(SCHEMA_SQL);
+  await insertRows(c, "pipeline_profile", profileRows(virnucpro));
   await c.run(`INSERT INTO releases VALUES ('v1', 't', 'virnucpro', 's.yaml', NULL, NULL, 'ref', 0.01)`);
   await c.run(`INSERT INTO runs (run_id, ord, role, gpus, status, first_at) VALUES
     ('r1', 1, 'run', 1, 'complete', TIMESTAMP '2026-01-01 10:00:00'),
@@ -37,6 +41,8 @@ beforeAll(async () => {
   await c.run(`INSERT INTO gpu_samples (run_id, monitor, sampled_at, epoch, device, utilization)
     SELECT 'r1', 'a', TIMESTAMP '2026-01-01 10:00:00' + to_seconds(i), i, 0, CASE WHEN i < 70 THEN 50 ELSE 90 END FROM range(60, 80) t(i)
     UNION ALL SELECT 'r1', 'b', TIMESTAMP '2026-01-01 10:00:00' + to_seconds(i), i, 0, 100 FROM range(60, 62) t(i)`);
+  // monitor b also records memory and power: 1024 + 3072 MiB and 250 + 350 W average to 2048 MiB and 300 W
+  await c.run(`UPDATE gpu_samples SET memory_mib = CASE WHEN epoch = 60 THEN 1024 ELSE 3072 END, power_watts = CASE WHEN epoch = 60 THEN 250 ELSE 350 END WHERE monitor = 'b'`);
   await c.run(`INSERT INTO workers (run_id, worker, token_budget) VALUES ('r1', 0, 1000)`);
   await c.run(`INSERT INTO batches (run_id, worker, batch, kind, logged_at, tokens, sequences, done, total)
     SELECT 'r1', 0, i * 10, 'dataloader', NULL, 900, 3, NULL, NULL FROM range(0, 100) t(i)
@@ -58,9 +64,9 @@ describe("series", () => {
   it("bins GPU samples per device and monitor on seconds since the run's first line", async () => {
     const bins = await gpuUtilizationSeries(db.connection, {binSeconds: 10});
     expect(bins).toEqual([
-      {run: "r1", device: 0, monitor: 1, t: 60, samples: 10, mean: 0.5, min: 0.5, max: 0.5},
-      {run: "r1", device: 0, monitor: 1, t: 70, samples: 10, mean: 0.9, min: 0.9, max: 0.9},
-      {run: "r1", device: 0, monitor: 2, t: 60, samples: 2, mean: 1, min: 1, max: 1}
+      {run: "r1", device: 0, monitor: 1, t: 60, samples: 10, mean: 0.5, min: 0.5, max: 0.5, memory_mib: null, power_watts: null},
+      {run: "r1", device: 0, monitor: 1, t: 70, samples: 10, mean: 0.9, min: 0.9, max: 0.9, memory_mib: null, power_watts: null},
+      {run: "r1", device: 0, monitor: 2, t: 60, samples: 2, mean: 1, min: 1, max: 1, memory_mib: 2048, power_watts: 300}
     ]);
   });
 
