@@ -60,9 +60,10 @@ export function defaultDbFile(study: Pick<Study, "dir" | "release">): string {
 }
 
 export async function ingestStudy(studyFile: string, options: IngestOptions = {}): Promise<IngestResult> {
-  const study = await loadStudy(studyFile);
+  const registry = options.adapters ?? adapters;
+  const study = await loadStudy(studyFile, registry);
   const dbFile = path.resolve(options.dbFile ?? defaultDbFile(study));
-  const fingerprint = await inputFingerprint(study);
+  const fingerprint = await inputFingerprint(study, Object.hasOwn(registry, study.pipeline) ? registry[study.pipeline] : undefined);
   if (!options.force && (await currentFingerprint(dbFile)) === fingerprint) {
     const db = await openDatabase(dbFile, {readOnly: true});
     try {
@@ -80,7 +81,7 @@ export async function ingestStudy(studyFile: string, options: IngestOptions = {}
   try {
     // bounded memory whatever the input size: DuckDB spills to disk beyond this (issue: 20M-row files)
     await db.connection.run(`SET memory_limit = '${INGEST_MEMORY_LIMIT}'`);
-    await populate(db.connection, study, options.adapters ?? adapters, fingerprint, findings);
+    await populate(db.connection, study, registry, fingerprint, findings);
     await db.connection.run("CHECKPOINT");
   } catch (error) {
     db.close();
@@ -106,7 +107,7 @@ async function populate(
     const line = study.text.split("\n").findIndex((l) => /^pipeline\s*:/.test(l)) + 1;
     throw new InputError(`unknown pipeline '${study.pipeline}'`, {file: study.file, line: line || undefined, expected: `one of: ${Object.keys(registry).join(", ")}`});
   }
-  await insertRows(connection, "pipeline_profile", profileRows(adapter));
+  await insertRows(connection, "pipeline_profile", profileRows(adapter, study));
   const artifacts: ArtifactRow[] = [];
   const context: IngestContext = {
     connection,
@@ -145,7 +146,7 @@ async function populate(
 }
 
 /** Cheap change detector: study text plus size and mtime of every file the study points at. */
-async function inputFingerprint(study: Study): Promise<string> {
+async function inputFingerprint(study: Study, adapter: PipelineAdapter | undefined): Promise<string> {
   const hash = createHash("sha256");
   hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${study.text}\n`);
   const roots: string[] = [];
@@ -164,6 +165,7 @@ async function inputFingerprint(study: Study): Promise<string> {
     roots.push(resolveStudyPath(study, study.reference.outputs, "reference.outputs"));
     if (study.reference.log) roots.push(resolveStudyPath(study, study.reference.log, "reference.log"));
   }
+  roots.push(...(adapter?.inputFiles?.(study) ?? []));
   for (const root of roots.sort()) await hashTree(root, hash, 0);
   return hash.digest("hex");
 }
