@@ -5,7 +5,7 @@
  *
  * `source` in prediction tables is a run id, or 'reference' for the study's reference outputs.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_SQL = `
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -174,6 +174,16 @@ CREATE TABLE predictions_consensus (
   is_virus BOOLEAN NOT NULL,
   max_score_others DOUBLE,           -- NULL for two-column (vanilla) files
   max_score_virus DOUBLE
+);
+
+-- Outputs of pipelines with labels of their own (pipeline: csv): one label and an optional score per id.
+-- v_predictions maps them onto the virus/others columns the correctness views compare (see there).
+CREATE TABLE predictions_labels (
+  source VARCHAR NOT NULL,
+  level VARCHAR NOT NULL,            -- consensus | per_frame
+  id VARCHAR NOT NULL,
+  label VARCHAR NOT NULL,
+  score DOUBLE
 );
 
 -- Files read per source, with checksums for provenance.
