@@ -4,9 +4,11 @@
  */
 import type {PipelineAdapter} from "../engine/ingest/adapter.ts";
 import {csv} from "./csv/adapter.ts";
+import {hyperfine} from "./hyperfine/adapter.ts";
 import {virnucpro} from "./virnucpro/adapter.ts";
 
 export const adapters: Readonly<Record<string, PipelineAdapter>> = {
   [virnucpro.name]: virnucpro,
-  [csv.name]: csv
+  [csv.name]: csv,
+  [hyperfine.name]: hyperfine
 };
