@@ -29,6 +29,28 @@ function targetOf(releases: ArchivedRelease[], criterion: string): {value: numbe
 }
 
 export function trendPage(releases: ArchivedRelease[]): string {
+  // one set of charts per pipeline: a hyperfine study's runs and stages are not a VirNucPro release's
+  const pipelines = unique(releases.map((r) => r.report.pipeline));
+  const sections = pipelines.map((pipeline) => {
+    const {charts, stageCharts} = trendCharts(releases.filter((r) => r.report.pipeline === pipeline));
+    return `${pipelines.length > 1 ? `<h2>Pipeline <code>${esc(pipeline)}</code></h2>\n` : ""}<h2>Headline figures</h2>
+<div class="charts">${charts.join("\n")}</div>
+<h2>Per-stage time</h2>
+<div class="charts">${stageCharts.join("\n") || '<p class="note">no stage times in any release</p>'}</div>`;
+  });
+  const list = releases
+    .map((r) => `<li><a href="releases/${esc(encodeURIComponent(r.release))}/index.html">${esc(r.release)}</a> <span class="note">${esc(r.manifest.date ?? "undated")} · ${esc(r.manifest.title)}</span></li>`)
+    .join("");
+  const body = `<nav class="bb-nav"><a href="index.html">All releases</a></nav>
+<h1>Trends across releases</h1>
+<p class="note">${releases.length} release${releases.length === 1 ? "" : "s"}, oldest first (ordered by the study's <code>date</code>, then release name). Figures are read from each release's archived report; a run missing from a release leaves a gap. Dashed lines are the newest release's criteria targets.</p>
+<ol>${list}</ol>
+${releases.length ? "" : "<p>No release archived yet.</p>"}
+${sections.length ? sections.join("\n") : trendCharts([]).empty}`;
+  return page({title: "Trends across releases", body});
+}
+
+function trendCharts(releases: ArchivedRelease[]) {
   const names = releases.map((r) => r.release);
   const figures = releases.map((r) => figuresOf(r.report));
   const runIds = unique(figures.flatMap((f) => f.runs.map((r) => r.id)));
@@ -87,17 +109,9 @@ export function trendPage(releases: ArchivedRelease[]): string {
       zero: true
     })
   );
-  const list = releases
-    .map((r) => `<li><a href="releases/${esc(encodeURIComponent(r.release))}/index.html">${esc(r.release)}</a> <span class="note">${esc(r.manifest.date ?? "undated")} · ${esc(r.manifest.title)}</span></li>`)
-    .join("");
-  const body = `<nav class="bb-nav"><a href="index.html">All releases</a></nav>
-<h1>Trends across releases</h1>
-<p class="note">${releases.length} release${releases.length === 1 ? "" : "s"}, oldest first (ordered by the study's <code>date</code>, then release name). Figures are read from each release's archived report; a run missing from a release leaves a gap. Dashed lines are the newest release's criteria targets.</p>
-<ol>${list}</ol>
-${releases.length ? "" : "<p>No release archived yet.</p>"}
-<h2>Headline figures</h2>
+  const empty = `<h2>Headline figures</h2>
 <div class="charts">${charts.join("\n")}</div>
 <h2>Per-stage time</h2>
 <div class="charts">${stageCharts.join("\n") || '<p class="note">no stage times in any release</p>'}</div>`;
-  return page({title: "Trends across releases", body});
+  return {charts, stageCharts, empty};
 }
