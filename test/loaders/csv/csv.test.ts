@@ -213,4 +213,18 @@ describe("a csv study end to end", () => {
     expect(report.warnings.some((w) => w.code === "gpu_stage_missing" && w.run === "g2")).toBe(true);
     expect(statuses(report).gpu_utilization).toBe("no_data");
   });
+
+  it("levels: a level column splits rows into consensus and per-frame, each judged on its own", async () => {
+    const dir = await tmp();
+    const table = (frameLabel: string) => `id,label,score,kind\nr1,cat,0.9,read\nr1.f1,cat,0.8,frame\nr1.f2,${frameLabel},0.7,frame\n`;
+    const edit = {
+      study: (s: string) => s.replace("outputs: {id: id, label: label, score: score}", "outputs: {id: id, label: label, score: score, level: kind, levels: {consensus: read, per_frame: frame}}").replace(/out\.tsv/g, "out.csv"),
+      files: {"reference/out.csv": table("cat"), "runs/g1/out.csv": table("cat"), "runs/g2/out.csv": table("dog")}
+    };
+    const {report} = await studyReport(await csvStudy(dir, edit));
+    expect(report.correctness.map((c) => [c.run, c.level, c.compared, c.label_mismatches]).sort((a, b) => String(a).localeCompare(String(b)))).toEqual([
+      ["g1", "consensus", 1, 0], ["g1", "per_frame", 2, 0], ["g2", "consensus", 1, 0], ["g2", "per_frame", 2, 1]
+    ]);
+    expect(statuses(report)).toMatchObject({consensus_agreement: "pass", per_frame_agreement: "fail"});
+  });
 });
