@@ -40,32 +40,32 @@ export const RunSchema = z
   .strict();
 
 const BASE_STUDY_SHAPE = {
-  release: z.string().regex(/^[A-Za-z0-9_.+-]+$/, "a release name like v2.0 (letters, digits, '.', '_', '+', '-')"),
-  title: z.string().min(1),
-  /** a pipeline of loaders/index.ts; ingest names the known ones when it is not */
-  pipeline: z.string().regex(/^[a-z0-9_-]+$/, "a pipeline name like virnucpro"),
-  date: z.string().optional(),
-  baseline: z
-    .object({
-      label: z.string().min(1),
-      total_seconds: z.number().positive(),
-      note: z.string().optional()
-    })
-    .strict()
-    .optional(),
-  reference: z
-    .object({
-      label: z.string().min(1),
-      outputs: relativePath,
-      log: relativePath.optional(),
-      model: z.string().optional(),
-      expected_length: z.number().int().positive().optional()
-    })
-    .strict()
-    .optional(),
-  tolerance: z.number().positive().max(1).default(0.01),
-  runs: z.array(RunSchema).min(1, "at least one run"),
-  criteria: z.array(CriterionSchema).optional()
+    release: z.string().regex(/^[A-Za-z0-9_.+-]+$/, "a release name like v2.0 (letters, digits, '.', '_', '+', '-')"),
+    title: z.string().min(1),
+    /** a pipeline of loaders/index.ts; ingest names the known ones when it is not */
+    pipeline: z.string().regex(/^[a-z0-9_-]+$/, "a pipeline name like virnucpro"),
+    date: z.string().optional(),
+    baseline: z
+      .object({
+        label: z.string().min(1),
+        total_seconds: z.number().positive(),
+        note: z.string().optional()
+      })
+      .strict()
+      .optional(),
+    reference: z
+      .object({
+        label: z.string().min(1),
+        outputs: relativePath,
+        log: relativePath.optional(),
+        model: z.string().optional(),
+        expected_length: z.number().int().positive().optional()
+      })
+      .strict()
+      .optional(),
+    tolerance: z.number().positive().max(1).default(0.01),
+    runs: z.array(RunSchema).min(1, "at least one run"),
+    criteria: z.array(CriterionSchema).optional()
 };
 
 function refineStudy(study: {runs: Array<{id: string}>; criteria?: Array<{id: string}> | undefined}, ctx: z.RefinementCtx): void {
