@@ -9,6 +9,7 @@ import {describe, expect, it} from "vitest";
 import {InputError} from "../../../engine/errors.ts";
 import {studyReport} from "../../../engine/report/from-study.ts";
 import {parseStudy} from "../../../engine/study.ts";
+import {runStudy} from "../../../loaders/runner/run.ts";
 import {parseOutputs} from "../../../loaders/csv/outputs.ts";
 import {parseTimings} from "../../../loaders/csv/timings.ts";
 import type {CsvTimings} from "../../../loaders/csv/study.ts";
@@ -227,4 +228,20 @@ describe("a csv study end to end", () => {
     ]);
     expect(statuses(report)).toMatchObject({consensus_agreement: "pass", per_frame_agreement: "fail"});
   });
+
+  it("a run executed by `benchbook run` without a timings table has the runner's wall time; a failed command never passes", async () => {
+    const dir = await tmp();
+    const file = path.join(dir, "study.yaml");
+    await writeFile(
+      file,
+      `release: w\ntitle: wall\npipeline: csv\ncsv:\n  timings: {stage: stage, seconds: seconds}\nruns:\n  - {id: a, gpus: 1, command: [sh, -c, "sleep 0.2"]}\n  - {id: b, gpus: 2, command: [sh, -c, "exit 2"]}\n`
+    );
+    const sink = {write: () => true} as unknown as NodeJS.WritableStream;
+    await runStudy(file, {ingest: false, nvidiaSmi: null, stdout: sink, tty: false});
+    const {report} = await studyReport(file);
+    expect(report.runs.map((r) => [r.id, r.status])).toEqual([["a", "complete"], ["b", "failed"]]);
+    expect(report.runs[0]!.total_seconds).toBeGreaterThanOrEqual(0.2);
+    expect(report.warnings.find((w) => w.code === "run_failed")?.run).toBe("b");
+    expect(statuses(report)).toEqual({scaling_efficiency: "no_data"});
+  }, 30_000);
 });
