@@ -75,7 +75,9 @@ export const hyperfine: PipelineAdapter = {
       const failed = result.exitCodes.filter((c) => c !== 0).length;
       if (failed) {
         Object.assign(row, {status: "failed", outcome: "completed_with_failures"});
-        context.finding({run_id: run.id, code: "executions_failed", severity: "error", message: `${failed} of ${n} timed runs of '${result.command}' did not exit 0 (hyperfine -i keeps going): the run is not complete`, file, line: null, affects: ["timing", "scaling", "baseline"]});
+        const unknown = result.exitCodes.every((c) => c === null);
+        const why = unknown ? `the export has no exit codes for '${result.command}' (hyperfine before 1.12, or killed by a signal): success cannot be told` : `${failed} of ${n} timed runs of '${result.command}' did not exit 0 (hyperfine -i keeps going)`;
+        context.finding({run_id: run.id, code: "executions_failed", severity: "error", message: `${why}: the run is not complete`, file, line: null, affects: ["timing", "scaling", "baseline"]});
       } else Object.assign(row, {status: "complete", outcome: "success"});
     }
     await insertRows(context.connection, "runs", [row]);
