@@ -109,6 +109,12 @@ export const csv: PipelineAdapter = {
         );
         Object.assign(row, {status: "complete", outcome: "success", total_seconds: timings.total?.seconds ?? null, first_at: timings.total?.startedAt ?? null, last_at: timings.total?.endedAt ?? null});
         totalKnown = true;
+        const twin = study.runs.find((r) => r.id !== run.id && (r as CsvRun).timings && resolveStudyPath(study, (r as CsvRun).timings!, "timings") === file);
+        if (twin) {
+          // one table cannot time two configurations: any scaling between them would be made up
+          row.status = "incomplete";
+          context.finding({run_id: run.id, code: "duplicate_evidence", severity: "error", message: `runs ${run.id} and ${twin.id} read the same timings table`, file, line: null, affects: ["timing", "scaling", "baseline"]});
+        }
       }
     }
     const manifest = await runnerManifest(context, run);

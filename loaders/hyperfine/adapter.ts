@@ -79,6 +79,12 @@ export const hyperfine: PipelineAdapter = {
         const why = unknown ? `the export has no exit codes for '${result.command}' (hyperfine before 1.12, or killed by a signal): success cannot be told` : `${failed} of ${n} timed runs of '${result.command}' did not exit 0 (hyperfine -i keeps going)`;
         context.finding({run_id: run.id, code: "executions_failed", severity: "error", message: `${why}: the run is not complete`, file, line: null, affects: ["timing", "scaling", "baseline"]});
       } else Object.assign(row, {status: "complete", outcome: "success"});
+      const twin = study.runs.find((r) => r.id !== run.id && ((r as HyperfineRun).benchmark ?? r.id) === name && resolveStudyPath(study, exportOf(study, r as HyperfineRun).given, "export") === file);
+      if (twin) {
+        // one command's timings cannot be two configurations: any scaling between them would be made up
+        Object.assign(row, {status: "incomplete"});
+        context.finding({run_id: run.id, code: "duplicate_evidence", severity: "error", message: `runs ${run.id} and ${twin.id} both read command '${name}' of the same export`, file: study.file, line: null, affects: ["timing", "scaling", "baseline"]});
+      }
     }
     await insertRows(context.connection, "runs", [row]);
     if (result) {

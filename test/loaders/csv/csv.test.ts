@@ -244,4 +244,12 @@ describe("a csv study end to end", () => {
     expect(report.warnings.find((w) => w.code === "run_failed")?.run).toBe("b");
     expect(statuses(report)).toEqual({scaling_efficiency: "no_data"});
   }, 30_000);
+
+  it("two runs reading one timings table are not complete: a copied table cannot make scaling pass", async () => {
+    const dir = await tmp();
+    const {report} = await studyReport(await csvStudy(dir, {study: (s) => s.replace("timings: runs/g2/t.csv", "timings: runs/g1/t.csv")}));
+    expect(report.runs.map((r) => r.status)).toEqual(["incomplete", "incomplete"]);
+    expect(statuses(report).scaling_efficiency).toBe("no_data");
+    expect(report.warnings.filter((w) => w.code === "duplicate_evidence").map((w) => w.run)).toEqual(["g1", "g2"]);
+  });
 });

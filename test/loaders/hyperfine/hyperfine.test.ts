@@ -103,6 +103,13 @@ describe.skipIf(!installed)("hyperfine exports made here", () => {
     expect(report.runs[0]!.status).toBe("no_log");
   });
 
+  it("two runs reading one command's timings are not complete (no made-up scaling)", async () => {
+    const study = await writeStudy(dir, `release: h5\ntitle: job\npipeline: hyperfine\nexport: bench.json\nruns:\n  - {id: a, gpus: 1, benchmark: job-1}\n  - {id: b, gpus: 2, benchmark: job-1}\n`);
+    const {report} = await studyReport(study, {db: path.join(dir, "e.duckdb")});
+    expect(report.runs.map((r) => r.status)).toEqual(["incomplete", "incomplete"]);
+    expect(report.criteria.map((c) => [c.id, c.status])).toEqual([["scaling_efficiency", "no_data"]]);
+  });
+
   it("re-ingests when the export changes (it is an input of the change detector)", async () => {
     const study = await writeStudy(dir, `release: h4\ntitle: job\npipeline: hyperfine\nexport: e.json\nruns:\n  - {id: s, gpus: 1, benchmark: sleep}\n`);
     await copyFile(path.join(dir, "bench.json"), path.join(dir, "e.json"));
