@@ -4,6 +4,9 @@ import {parseDocument, LineCounter} from "yaml";
 import {z} from "zod";
 import {InputError} from "./errors.ts";
 import {METRICS} from "./report/criteria.ts";
+// Read at parse time only (never while modules load), so the loaders ↔ study import cycle is harmless:
+// loaders/ must not use this module's values at their top level.
+import {adapters} from "../loaders/index.ts";
 
 /** Criteria as declared in a study file; the default set lives in metrics/criteria.ts. */
 export const CriterionSchema = z
@@ -64,8 +67,7 @@ export const ExecutorSchema = z
   })
   .strict();
 
-export const StudySchema = z
-  .object({
+const BASE_STUDY_SHAPE = {
     release: z.string().max(100, "a release name of at most 100 characters (it names a folder)").regex(/^[A-Za-z0-9_.+-]+$/, "a release name like v2.0 (letters, digits, '.', '_', '+', '-')"),
     title: z.string().min(1),
     /** a pipeline of loaders/index.ts; ingest names the known ones when it is not */
@@ -93,20 +95,39 @@ export const StudySchema = z
     runs: z.array(RunSchema).min(1, "at least one run"),
     criteria: z.array(CriterionSchema).optional(),
     executor: ExecutorSchema.optional()
-  })
-  .strict()
-  .superRefine((study, ctx) => {
-    const seen = new Set<string>();
-    study.runs.forEach((run, i) => {
-      if (seen.has(run.id)) ctx.addIssue({code: "custom", path: ["runs", i, "id"], message: `duplicate run id '${run.id}'`});
-      seen.add(run.id);
-    });
-    const ids = new Set<string>();
-    study.criteria?.forEach((c, i) => {
-      if (ids.has(c.id)) ctx.addIssue({code: "custom", path: ["criteria", i, "id"], message: `duplicate criterion id '${c.id}'`});
-      ids.add(c.id);
-    });
+};
+
+function refineStudy(study: {runs: Array<{id: string}>; criteria?: Array<{id: string}> | undefined}, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  study.runs.forEach((run, i) => {
+    if (seen.has(run.id)) ctx.addIssue({code: "custom", path: ["runs", i, "id"], message: `duplicate run id '${run.id}'`});
+    seen.add(run.id);
   });
+  const ids = new Set<string>();
+  study.criteria?.forEach((c, i) => {
+    if (ids.has(c.id)) ctx.addIssue({code: "custom", path: ["criteria", i, "id"], message: `duplicate criterion id '${c.id}'`});
+    ids.add(c.id);
+  });
+}
+
+export const StudySchema = z.object(BASE_STUDY_SHAPE).strict().superRefine(refineStudy);
+
+/**
+ * Fields a pipeline adds to the study file (engine/ingest/adapter.ts `studyFields` / `runFields`): merged
+ * into the strict schemas only when the study names that pipeline, so a misspelling is still an error.
+ */
+export interface StudyExtension {
+  studyFields?: z.ZodRawShape;
+  runFields?: z.ZodRawShape;
+}
+
+/** The strict object schema of a study naming a pipeline with these extra fields (unrefined: see parseStudy). */
+function studyObject(extension: StudyExtension) {
+  const clash = [...Object.keys(extension.studyFields ?? {}).filter((k) => k in BASE_STUDY_SHAPE), ...Object.keys(extension.runFields ?? {}).filter((k) => k in RunSchema.shape)];
+  if (clash.length) throw new Error(`a pipeline may not redefine the study fields ${clash.join(", ")}`);
+  const run = extension.runFields ? RunSchema.extend(extension.runFields).strict() : RunSchema;
+  return z.object({...BASE_STUDY_SHAPE, ...extension.studyFields, runs: z.array(run).min(1, "at least one run")}).strict();
+}
 
 export type StudyFile = z.infer<typeof StudySchema>;
 export type RunSpec = z.infer<typeof RunSchema>;
@@ -165,7 +186,10 @@ export async function checkInsideStudy(study: Pick<Study, "dir" | "file">, given
   }
 }
 
-export async function loadStudy(file: string): Promise<Study> {
+/** The pipelines whose extra study fields parseStudy knows, by name (default: loaders/index.ts). */
+export type StudyPipelines = Readonly<Record<string, StudyExtension>>;
+
+export async function loadStudy(file: string, pipelines: StudyPipelines = adapters): Promise<Study> {
   const abs = path.resolve(file);
   let text: string;
   try {
@@ -176,11 +200,11 @@ export async function loadStudy(file: string): Promise<Study> {
     if (error instanceof InputError) throw error;
     throw new InputError("cannot read the study file", {file: abs, expected: "an existing, readable YAML file", cause: error});
   }
-  return parseStudy(text, abs);
+  return parseStudy(text, abs, pipelines);
 }
 
 /** Parse and validate study YAML; errors name the field, its line and what was expected. */
-export function parseStudy(text: string, file: string): Study {
+export function parseStudy(text: string, file: string, pipelines: StudyPipelines = adapters): Study {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {lineCounter, prettyErrors: true});
   if (doc.errors.length) {
@@ -195,7 +219,10 @@ export function parseStudy(text: string, file: string): Study {
   } catch (error) {
     throw new InputError(`invalid YAML: ${(error as Error).message.split("\n")[0]}`, {file, expected: "a study file without deeply nested aliases (at most 100 alias expansions)"});
   }
-  const result = StudySchema.safeParse(raw);
+  const named = raw && typeof raw === "object" ? (raw as {pipeline?: unknown}).pipeline : undefined;
+  const extension = typeof named === "string" && Object.hasOwn(pipelines, named) ? pipelines[named]! : {};
+  const object: z.ZodType = extension.studyFields || extension.runFields ? studyObject(extension) : z.object(BASE_STUDY_SHAPE).strict();
+  const result = object.superRefine((study, ctx) => refineStudy(study as StudyFile, ctx)).safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const fieldPath = issue.path as (string | number)[];
@@ -205,10 +232,10 @@ export function parseStudy(text: string, file: string): Study {
     const range = (node as {range?: [number, number, number]} | undefined)?.range ?? (parentNode as {range?: [number, number, number]} | undefined)?.range;
     const line = range ? lineCounter.linePos(range[0]).line : undefined;
     const field = fieldPath.length ? fieldPath.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "") : "(top level)";
-    throw new InputError(`field '${field}': ${describeIssue(issue, raw)}`, {file, line});
+    throw new InputError(`field '${field}': ${describeIssue(issue, raw, object)}`, {file, line});
   }
   const dir = path.dirname(file);
-  const study: Study = {...result.data, file, dir, text};
+  const study: Study = {...(result.data as StudyFile), file, dir, text};
   const lineOf = (fieldPath: (string | number)[]) => {
     const range = (doc.getIn(fieldPath, true) as {range?: [number, number, number]} | undefined)?.range;
     return range ? lineCounter.linePos(range[0]).line : undefined;
@@ -247,9 +274,9 @@ function keyNode(map: unknown, key: string): unknown {
   return items?.find((pair) => pair.key?.value === key)?.key;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown, schema: z.ZodType): string {
   if (issue.code === "unrecognized_keys") {
-    const known = knownKeysAt(issue.path as (string | number)[]);
+    const known = knownKeysAt(schema, issue.path as (string | number)[]);
     const hints = issue.keys.map((k) => {
       const near = closest(k, known);
       return near ? `'${k}' (did you mean '${near}'?)` : `'${k}'`;
@@ -272,22 +299,24 @@ function valueAt(raw: unknown, p: (string | number)[]): unknown {
   return v;
 }
 
-function knownKeysAt(p: (string | number)[]): string[] {
-  const key = p.filter((k) => typeof k === "string").at(-1);
-  switch (key) {
-    case "runs":
-      return Object.keys(RunSchema.shape);
-    case "criteria":
-      return Object.keys(CriterionSchema.shape);
-    case "baseline":
-      return ["label", "total_seconds", "note"];
-    case "reference":
-      return ["label", "outputs", "log", "model", "expected_length"];
-    case "executor":
-      return Object.keys(ExecutorSchema.shape);
-    default:
-      return ["release", "title", "pipeline", "date", "baseline", "reference", "tolerance", "runs", "criteria", "executor"];
+/** The field names of the object the schema expects at `p` (through optional, default and array wrappers). */
+function knownKeysAt(schema: z.ZodType, p: (string | number)[]): string[] {
+  let node: unknown = schema;
+  const unwrap = () => {
+    for (;;) {
+      const def = (node as {_zod?: {def?: {type?: string; innerType?: unknown; element?: unknown}}})._zod?.def;
+      if (def && (def.type === "optional" || def.type === "default" || def.type === "nullable") && def.innerType) node = def.innerType;
+      else return def;
+    }
+  };
+  for (const key of p) {
+    const def = unwrap();
+    if (def?.type === "array" && typeof key === "number") node = def.element;
+    else if (def?.type === "object" && typeof key === "string") node = (node as z.ZodObject).shape[key];
+    else return [];
   }
+  const def = unwrap();
+  return def?.type === "object" ? Object.keys((node as z.ZodObject).shape) : [];
 }
 
 function closest(word: string, candidates: string[]): string | undefined {

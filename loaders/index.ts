@@ -3,8 +3,12 @@
  * folder under loaders/ and one line here.
  */
 import type {PipelineAdapter} from "../engine/ingest/adapter.ts";
+import {csv} from "./csv/adapter.ts";
+import {hyperfine} from "./hyperfine/adapter.ts";
 import {virnucpro} from "./virnucpro/adapter.ts";
 
 export const adapters: Readonly<Record<string, PipelineAdapter>> = {
-  [virnucpro.name]: virnucpro
+  [virnucpro.name]: virnucpro,
+  [csv.name]: csv,
+  [hyperfine.name]: hyperfine
 };

@@ -91,8 +91,8 @@ function releaseRow(r: ArchivedRelease): string {
     .map((c) => `<div data-criterion="${esc(c.id)}"><strong>${esc(c.label)}</strong>: ${esc(c.display_value ?? "no data")}${c.value_run ? ` <span class="note">(${esc(c.value_run)})</span>` : ""} ${statusBadge(c.status)}<div class="note">${c.per_run.map((p) => runValueHtml(p, esc)).join(" · ")}</div></div>`)
     .join("") || "—";
   const kind = signoffKind(r.signoff);
-  return `<tr data-release="${esc(r.release)}" data-overall="${esc(f.summary.overall)}" data-signoff="${esc(kind)}">
-<td><a href="${esc(releaseHref("", r.release))}"><strong>${esc(r.release)}</strong></a><div class="note">${esc(r.manifest.title)}</div></td>
+  return `<tr data-release="${esc(r.release)}" data-pipeline="${esc(r.report.pipeline)}" data-overall="${esc(f.summary.overall)}" data-signoff="${esc(kind)}">
+<td><a href="${esc(releaseHref("", r.release))}"><strong>${esc(r.release)}</strong></a><div class="note">${esc(r.manifest.title)}</div><div class="note">pipeline <code>${esc(r.report.pipeline)}</code></div></td>
 <td class="num">${esc(r.manifest.date ?? "—")}</td>
 <td>${statusBadge(f.summary.overall, OVERALL_WORD[f.summary.overall])}<div class="note">${f.summary.met} of ${f.summary.total} criteria met</div></td>
 <td class="num">${times || "—"}</td>

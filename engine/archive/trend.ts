@@ -31,6 +31,39 @@ function targetsOf(releases: ArchivedRelease[], metric: string): Array<{value: n
 }
 
 export function trendPage(releases: ArchivedRelease[]): string {
+  // one set of charts per pipeline: a hyperfine study's runs and stages are not a VirNucPro release's
+  const pipelines = unique(releases.map((r) => r.report.pipeline));
+  const sections = pipelines.map((pipeline) => {
+    const {charts, stageCharts} = trendCharts(releases.filter((r) => r.report.pipeline === pipeline));
+    return `${pipelines.length > 1 ? `<h2>Pipeline <code>${esc(pipeline)}</code></h2>\n` : ""}<h2>Headline figures</h2>
+<div class="charts">${charts.join("\n")}</div>
+<h2>Per-stage time</h2>
+<div class="charts">${stageCharts.join("\n") || '<p class="note">no stage times in any release</p>'}</div>`;
+  });
+  const spanning = releases.flatMap((r) =>
+    figuresOf(r.report).criteria.map(
+      (c) => `<tr data-release="${esc(r.release)}" data-criterion="${esc(c.id)}"><td>${esc(r.release)}</td><td>${esc(c.label)}</td><td class="num">${esc(c.display_value ?? "no data")}${c.value_run ? ` <span class="note">(${esc(c.value_run)})</span>` : ""} <span class="status status--${esc(c.status)}">${esc(c.status.toUpperCase().replace("_", " "))}</span></td><td>${c.per_run.map((p) => runValueHtml(p, esc)).join(" · ")}</td></tr>`
+    )
+  );
+  const spanningTable = spanning.length
+    ? `<div class="scroll"><table class="criteria-runs"><thead><tr><th>Release</th><th>Criterion</th><th class="num">Value (run)</th><th>Each run: value and verdict</th></tr></thead><tbody>${spanning.join("")}</tbody></table></div>`
+    : '<p class="note">no criterion is judged on more than one run</p>';
+  const list = releases
+    .map((r) => `<li><a href="releases/${esc(encodeURIComponent(r.release))}/index.html">${esc(r.release)}</a> <span class="note">${esc(r.manifest.date ?? "undated")} · ${esc(r.manifest.title)}</span></li>`)
+    .join("");
+  const body = `<nav class="bb-nav"><a href="index.html">All releases</a></nav>
+<h1>Trends across releases</h1>
+<p class="note">${releases.length} release${releases.length === 1 ? "" : "s"}, oldest first (ordered by the study's <code>date</code>, then release name). Figures are read from each release's archived report; a run missing from a release leaves a gap. Dashed lines are the newest release's criteria targets; a hollow point marked INVALID is a value its release judged invalid (e.g. a model mismatch), which does not count.</p>
+<ol>${list}</ol>
+${releases.length ? "" : "<p>No release archived yet.</p>"}
+${sections.length ? sections.join("\n") : trendCharts([]).empty}
+<h2>Criteria across runs</h2>
+<p class="note">A criterion judged on several runs shows the worst run's value (named) and every run's value next to its verdict.</p>
+${spanningTable}`;
+  return page({title: "Trends across releases", body});
+}
+
+function trendCharts(releases: ArchivedRelease[]) {
   const names = releases.map((r) => r.release);
   const figures = releases.map((r) => figuresOf(r.report));
   const runIds = unique(figures.flatMap((f) => f.runs.map((r) => r.id)));
@@ -94,28 +127,9 @@ export function trendPage(releases: ArchivedRelease[]): string {
       zero: true
     })
   );
-  const spanning = releases.flatMap((r, i) =>
-    figures[i]!.criteria.map(
-      (c) => `<tr data-release="${esc(r.release)}" data-criterion="${esc(c.id)}"><td>${esc(r.release)}</td><td>${esc(c.label)}</td><td class="num">${esc(c.display_value ?? "no data")}${c.value_run ? ` <span class="note">(${esc(c.value_run)})</span>` : ""} <span class="status status--${esc(c.status)}">${esc(c.status.toUpperCase().replace("_", " "))}</span></td><td>${c.per_run.map((p) => runValueHtml(p, esc)).join(" · ")}</td></tr>`
-    )
-  );
-  const spanningTable = spanning.length
-    ? `<div class="scroll"><table class="criteria-runs"><thead><tr><th>Release</th><th>Criterion</th><th class="num">Value (run)</th><th>Each run: value and verdict</th></tr></thead><tbody>${spanning.join("")}</tbody></table></div>`
-    : '<p class="note">no criterion is judged on more than one run</p>';
-  const list = releases
-    .map((r) => `<li><a href="releases/${esc(encodeURIComponent(r.release))}/index.html">${esc(r.release)}</a> <span class="note">${esc(r.manifest.date ?? "undated")} · ${esc(r.manifest.title)}</span></li>`)
-    .join("");
-  const body = `<nav class="bb-nav"><a href="index.html">All releases</a></nav>
-<h1>Trends across releases</h1>
-<p class="note">${releases.length} release${releases.length === 1 ? "" : "s"}, oldest first (ordered by the study's <code>date</code>, then release name). Figures are read from each release's archived report; a run missing from a release leaves a gap. Dashed lines are the newest release's criteria targets; a hollow point marked INVALID is a value its release judged invalid (e.g. a model mismatch), which does not count.</p>
-<ol>${list}</ol>
-${releases.length ? "" : "<p>No release archived yet.</p>"}
-<h2>Headline figures</h2>
+  const empty = `<h2>Headline figures</h2>
 <div class="charts">${charts.join("\n")}</div>
-<h2>Criteria across runs</h2>
-<p class="note">A criterion judged on several runs shows the worst run's value (named) and every run's value next to its verdict; hollow points in the charts are values judged invalid or without data.</p>
-${spanningTable}
 <h2>Per-stage time</h2>
 <div class="charts">${stageCharts.join("\n") || '<p class="note">no stage times in any release</p>'}</div>`;
-  return page({title: "Trends across releases", body});
+  return {charts, stageCharts, empty};
 }

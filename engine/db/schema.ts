@@ -7,7 +7,7 @@
  * fills TEMP tables of the same name and stores the comparison (metrics/correctness-store.ts, schema 3),
  * so in an ingested database the prediction tables are empty.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_SQL = `
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -188,6 +188,16 @@ CREATE TABLE predictions_consensus (
   is_virus BOOLEAN NOT NULL,
   max_score_others DOUBLE,           -- NULL for two-column (vanilla) files
   max_score_virus DOUBLE
+);
+
+-- Outputs of pipelines with labels of their own (pipeline: csv): one label and an optional score per id.
+-- v_predictions maps them onto the virus/others columns the correctness views compare (see there).
+CREATE TABLE predictions_labels (
+  source VARCHAR NOT NULL,
+  level VARCHAR NOT NULL,            -- consensus | per_frame
+  id VARCHAR NOT NULL,
+  label VARCHAR NOT NULL,
+  score DOUBLE
 );
 
 -- Files read per source, with checksums for provenance.

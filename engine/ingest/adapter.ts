@@ -1,5 +1,5 @@
 import type {DuckDBConnection} from "@duckdb/node-api";
-import type {CriterionSpec, RunSpec, Study} from "../study.ts";
+import type {CriterionSpec, RunSpec, Study, StudyExtension} from "../study.ts";
 
 export interface FindingRow {
   run_id: string | null;
@@ -48,24 +48,40 @@ export interface PipelineProfile {
  * means a folder loaders/<name>/ with its parsers, its profile and default criteria and an adapter object
  * implementing this, plus one line in loaders/index.ts. The engine does not change.
  */
-export interface PipelineAdapter {
+export interface PipelineAdapter extends StudyExtension {
   name: string;
-  profile: PipelineProfile;
-  /** the targets that apply when a study declares no criteria */
-  defaultCriteria: readonly CriterionSpec[];
+  /** fixed, or read from the study when the study names the pipeline's stages (pipeline: csv) */
+  profile: PipelineProfile | ((study: Study) => PipelineProfile);
+  /**
+   * The targets that apply when a study declares no criteria. A function of the study when which targets
+   * apply depends on what the study declares (no reference: no correctness target, rather than no_data).
+   */
+  defaultCriteria: readonly CriterionSpec[] | ((study: Study) => readonly CriterionSpec[]);
+  /**
+   * Files or folders the adapter reads beyond the study's common run fields (log, outputs, gpu_metrics,
+   * gpu_samples, worker_logs, reference): their size and mtime join the change detector, so editing one
+   * re-ingests. Absolute paths.
+   */
+  inputFiles?(study: Study): string[];
   ingestRun(context: IngestContext, run: RunSpec, ord: number): Promise<void>;
   ingestReference(context: IngestContext, reference: NonNullable<Study["reference"]>, ord: number): Promise<void>;
 }
 
 /** The adapter's profile as key/value rows; the views read them with bb_profile(key). */
-export function profileRows(adapter: PipelineAdapter): Array<{key: string; value: string | null}> {
-  const p = adapter.profile;
+export function profileRows(adapter: PipelineAdapter, study?: Study): Array<{key: string; value: string | null}> {
+  const ofStudy = <T>(value: T | ((study: Study) => T)): T => {
+    if (typeof value !== "function") return value;
+    if (!study) throw new Error(`pipeline ${adapter.name}: its profile depends on the study; pass the study`);
+    return (value as (study: Study) => T)(study);
+  };
+  const p = ofStudy(adapter.profile);
+  const criteria = ofStudy(adapter.defaultCriteria);
   return [
     {key: "pipeline", value: adapter.name},
     {key: "primary_gpu_stage", value: p.primaryGpuStage},
     {key: "gpu_window_stage", value: p.gpuWindowStage},
     {key: "secondary_gpu_stage", value: p.secondaryGpuStage},
     {key: "logged_packing_scale", value: p.loggedPackingScale === null ? null : String(p.loggedPackingScale)},
-    {key: "default_criteria", value: JSON.stringify(adapter.defaultCriteria)}
+    {key: "default_criteria", value: JSON.stringify(criteria)}
   ];
 }

@@ -64,11 +64,12 @@ export function defaultDbFile(study: Pick<Study, "dir" | "release">): string {
 }
 
 export async function ingestStudy(studyFile: string, options: IngestOptions = {}): Promise<IngestResult> {
-  const study = await loadStudy(studyFile);
+  const registry = options.adapters ?? adapters;
+  const study = await loadStudy(studyFile, registry);
   const dbFile = path.resolve(options.dbFile ?? defaultDbFile(study));
   const dbInfo = await stat(dbFile).catch(() => null);
   if (dbInfo && !dbInfo.isFile()) throw new InputError("is not a file", {file: dbFile, expected: "--db FILE: the path of a DuckDB database file (created when missing), not a folder"});
-  const fingerprint = await inputFingerprint(study);
+  const fingerprint = await inputFingerprint(study, Object.hasOwn(registry, study.pipeline) ? registry[study.pipeline] : undefined);
   if (!options.force && (await currentFingerprint(dbFile)) === fingerprint) {
     const db = await openDatabase(dbFile, {readOnly: true});
     try {
@@ -87,7 +88,7 @@ export async function ingestStudy(studyFile: string, options: IngestOptions = {}
   try {
     // bounded memory whatever the input size: DuckDB spills to disk beyond this (issue: 20M-row files)
     await db.connection.run(`SET memory_limit = '${INGEST_MEMORY_LIMIT}'`);
-    await populate(db.connection, study, options.adapters ?? adapters, fingerprint, findings);
+    await populate(db.connection, study, registry, fingerprint, findings);
     await db.connection.run("CHECKPOINT");
   } catch (error) {
     db.close();
@@ -116,7 +117,7 @@ async function populate(
     const line = study.text.split("\n").findIndex((l) => /^pipeline\s*:/.test(l)) + 1;
     throw new InputError(`unknown pipeline '${study.pipeline}'`, {file: study.file, line: line || undefined, expected: `one of: ${Object.keys(registry).join(", ")}`});
   }
-  await insertRows(connection, "pipeline_profile", profileRows(adapter));
+  await insertRows(connection, "pipeline_profile", profileRows(adapter, study));
   const artifacts: ArtifactRow[] = [];
   const context: IngestContext = {
     connection,
@@ -166,7 +167,7 @@ const PREDICTION_TABLES = ["predictions_frame", "predictions_consensus"] as cons
  * with its size and mtime restored must not leave a stale database), and benchbook's own code (a
  * changed parser or view must re-ingest). sha1 is enough here: this detects change, it is no seal.
  */
-async function inputFingerprint(study: Study): Promise<string> {
+async function inputFingerprint(study: Study, adapter: PipelineAdapter | undefined): Promise<string> {
   const hash = createHash("sha1");
   // the schema text itself, not only its version: a database of another schema is always rebuilt
   hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${SCHEMA_SQL}\n${await codeHash()}\n${study.text}\n`);
@@ -186,6 +187,7 @@ async function inputFingerprint(study: Study): Promise<string> {
     roots.push(resolveStudyPath(study, study.reference.outputs, "reference.outputs"));
     if (study.reference.log) roots.push(resolveStudyPath(study, study.reference.log, "reference.log"));
   }
+  roots.push(...(adapter?.inputFiles?.(study) ?? []));
   for (const root of roots.sort()) await hashTree(root, hash, 0);
   return hash.digest("hex");
 }

@@ -227,7 +227,14 @@ FROM predictions_consensus c JOIN file_sources f ON f.source = c.source AND NOT 
 LEFT JOIN frame_groups g ON g.source = c.source AND g.id = c.modified_id
 UNION ALL
 SELECT 'consensus', g.source, g.id, g.score_virus >= g.score_others, g.score_others, g.score_virus, true
-FROM frame_groups g WHERE g.source NOT IN (SELECT source FROM file_sources)`;
+FROM frame_groups g WHERE g.source NOT IN (SELECT source FROM file_sources)
+UNION ALL
+-- outputs with labels of their own (pipeline: csv): is_virus carries "same label as the reference's row
+-- of this id" (true for the reference's rows), and the one score fills both score columns, so the
+-- label and score comparisons below hold for any set of labels
+SELECT l.level, l.source, l.id, CASE WHEN l.source = 'reference' THEN true ELSE l.label = r.label END,
+  l.score, l.score, false
+FROM predictions_labels l LEFT JOIN predictions_labels r ON r.source = 'reference' AND r.level = l.level AND r.id = l.id`;
 
 /**
  * One row per (run, level, id) over the union of reference and run IDs: joined on ID, never on row
@@ -312,12 +319,15 @@ LEFT JOIN v_model_match m ON m.run_id = a.run_id`;
 export const V_CORRECTNESS_MISMATCHES = `
 CREATE OR REPLACE {TEMP} VIEW v_correctness_mismatches AS
 SELECT run_id, level, id,
-  CASE WHEN reference_virus THEN 'virus' ELSE 'others' END AS reference_label,
-  CASE WHEN run_virus THEN 'virus' ELSE 'others' END AS run_label,
+  -- outputs with labels of their own (pipeline: csv) show them; virus/others otherwise
+  coalesce((SELECT p.label FROM predictions_labels p WHERE p.source = 'reference' AND p.level = c.level AND p.id = c.id),
+    CASE WHEN reference_virus THEN 'virus' ELSE 'others' END) AS reference_label,
+  coalesce((SELECT p.label FROM predictions_labels p WHERE p.source = c.run_id AND p.level = c.level AND p.id = c.id),
+    CASE WHEN run_virus THEN 'virus' ELSE 'others' END) AS run_label,
   reference_score_virus AS reference_virus, run_score_virus AS run_virus, max_diff AS diff,
   label_mismatch,
   row_number() OVER (PARTITION BY run_id, level ORDER BY label_mismatch DESC, max_diff DESC NULLS FIRST, id) AS rank
-FROM v_correctness_rows
+FROM v_correctness_rows c
 WHERE compared AND (label_mismatch OR max_diff IS NULL OR max_diff > (SELECT tolerance FROM v_release))`;
 
 /** Histogram of per-row max |Δscore| in decades (10^k .. 10^(k+1)); exact zeros get the bin [0, 0]. */
