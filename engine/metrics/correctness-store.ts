@@ -103,14 +103,17 @@ FROM b GROUP BY ALL`;
 
 const MISMATCHES_SQL = `
 CREATE TABLE ${CORRECTNESS_STORE.mismatches} AS
-SELECT run_id, level, id,
-  CASE WHEN reference_virus THEN 'virus' ELSE 'others' END AS reference_label,
-  CASE WHEN run_virus THEN 'virus' ELSE 'others' END AS run_label,
-  reference_score_virus AS reference_virus, run_score_virus AS run_virus, max_diff AS diff,
-  label_mismatch,
-  row_number() OVER (PARTITION BY run_id, level ORDER BY label_mismatch DESC, max_diff DESC NULLS FIRST, id) AS rank
-FROM bb_correctness_pairs
-WHERE label_mismatch OR max_diff IS NULL OR max_diff > (SELECT tolerance FROM v_release)`;
+SELECT c.run_id, c.level, c.id,
+  -- outputs with labels of their own (pipeline: csv) show them; virus/others otherwise
+  coalesce(rl.label, CASE WHEN c.reference_virus THEN 'virus' ELSE 'others' END) AS reference_label,
+  coalesce(ul.label, CASE WHEN c.run_virus THEN 'virus' ELSE 'others' END) AS run_label,
+  c.reference_score_virus AS reference_virus, c.run_score_virus AS run_virus, c.max_diff AS diff,
+  c.label_mismatch,
+  row_number() OVER (PARTITION BY c.run_id, c.level ORDER BY c.label_mismatch DESC, c.max_diff DESC NULLS FIRST, c.id) AS rank
+FROM bb_correctness_pairs c
+LEFT JOIN predictions_labels rl ON rl.source = 'reference' AND rl.level = c.level AND rl.id = c.id
+LEFT JOIN predictions_labels ul ON ul.source = c.run_id AND ul.level = c.level AND ul.id = c.id
+WHERE c.label_mismatch OR c.max_diff IS NULL OR c.max_diff > (SELECT tolerance FROM v_release)`;
 
 /** The SQL ingest runs, in order (shown on the Correctness page next to the views over its tables). */
 export const CORRECTNESS_STORE_SQL = [PAIRS_SQL, COUNTS_SQL, HISTOGRAM_SQL, MISMATCHES_SQL].map((s) => s.trim());

@@ -64,6 +64,16 @@ interface MetricDef {
   formula(report: ReportFigures, run: ReportRun): string | null;
 }
 
+/** The stage GPU figures are judged in, as the pipeline names it. */
+function windowOf(report: ReportFigures): string {
+  return report.stages?.gpu_window ?? "GPU stage";
+}
+
+/** The parallelised GPU stage, as the pipeline names it. */
+function primaryOf(report: ReportFigures): string {
+  return report.stages?.primary_gpu ?? "GPU stage";
+}
+
 function incomplete(run: ReportRun): Measurement | null {
   return run.status === "complete" ? null : {run: run.id, value: null, status: "no_data", reason: `run ${run.id} is ${run.status}${run.status_reason ? ` (${run.status_reason})` : ""}`};
 }
@@ -181,8 +191,8 @@ function gpuMetric(field: "mean_utilization" | "median_utilization" | "share_at_
       if (bad) return bad;
       const g = report.gpu_runs.find((x) => x.run === run.id);
       if (!g || g.samples_total === 0) return {run: run.id, value: null, status: "no_data", reason: `no GPU samples for ${run.id}`};
-      if (!g.has_window) return {run: run.id, value: null, status: "no_data", reason: `ESM-2 stage window of ${run.id} unknown`};
-      if (g.samples === 0) return {run: run.id, value: null, status: "no_data", reason: `no GPU samples of ${run.id} inside the ESM-2 window`};
+      if (!g.has_window) return {run: run.id, value: null, status: "no_data", reason: `${windowOf(report)} window of ${run.id} unknown`};
+      if (g.samples === 0) return {run: run.id, value: null, status: "no_data", reason: `no GPU samples of ${run.id} inside the ${windowOf(report)} window`};
       const value = g[field];
       if (g.duplicated) {
         return {run: run.id, value, status: "invalid", reason: `all ${g.monitors} monitors of ${run.id} sampled one device: ${g.unmeasured_gpus} GPU(s) unmeasured (value is the measured device only)`};
@@ -192,13 +202,13 @@ function gpuMetric(field: "mean_utilization" | "median_utilization" | "share_at_
       }
       if (g.coverage === null || g.coverage < GPU_COVERAGE_MIN) {
         const share = g.coverage === null ? "an unknown share" : `${(g.coverage * 100).toFixed(1)} %`;
-        return {run: run.id, value, status: "no_data", reason: `GPU samples of ${run.id} cover ${share} of the ESM-2 window (at least ${GPU_COVERAGE_MIN * 100} % of it on every device needed)`};
+        return {run: run.id, value, status: "no_data", reason: `GPU samples of ${run.id} cover ${share} of the ${windowOf(report)} window (at least ${GPU_COVERAGE_MIN * 100} % of it on every device needed)`};
       }
       return {run: run.id, value};
     },
     formula(report, run) {
       const g = report.gpu_runs.find((x) => x.run === run.id);
-      return g ? `${field} of ${g.samples} samples within the ESM-2 stage window` : null;
+      return g ? `${field} of ${g.samples} samples within the ${windowOf(report)} window` : null;
     }
   };
 }
@@ -239,7 +249,7 @@ function throughputMetric(field: "combined_seq_per_sec" | "finish_skew_seconds" 
       if (bad) return bad;
       const t = report.throughput.find((x) => x.run === run.id);
       const value = t ? t[field] : null;
-      return value === null ? {run: run.id, value, status: "no_data", reason: `no ESM-2 worker figures for ${run.id}`} : {run: run.id, value};
+      return value === null ? {run: run.id, value, status: "no_data", reason: `no ${primaryOf(report)} worker figures for ${run.id}`} : {run: run.id, value};
     },
     formula: () => null
   };
@@ -277,9 +287,9 @@ export const METRICS: Readonly<Record<string, MetricDef>> = {
   "correctness.per_frame.label_agreement": correctnessMetric("per_frame", "label_agreement", "per-frame label-only agreement with the reference"),
   "correctness.per_frame.joint_agreement": correctnessMetric("per_frame", "joint_agreement", "per-frame label AND scores within tolerance"),
   "correctness.per_frame.within_tolerance": correctnessMetric("per_frame", "within_tolerance_share", "per-frame rows whose scores all lie within tolerance"),
-  "gpu.mean_utilization": gpuMetric("mean_utilization", "mean GPU utilisation during ESM-2, all devices pooled, fraction"),
-  "gpu.median_utilization": gpuMetric("median_utilization", "median GPU utilisation during ESM-2, fraction"),
-  "gpu.share_at_or_above_80": gpuMetric("share_at_or_above_80", "share of ESM-2 samples at or above 80 % utilisation"),
+  "gpu.mean_utilization": gpuMetric("mean_utilization", "mean GPU utilisation during the pipeline's GPU window stage, all devices pooled, fraction"),
+  "gpu.median_utilization": gpuMetric("median_utilization", "median GPU utilisation during the GPU window stage, fraction"),
+  "gpu.share_at_or_above_80": gpuMetric("share_at_or_above_80", "share of GPU-window samples at or above 80 % utilisation"),
   "packing.efficiency": {
     description: "mean share of the real token budget filled, over every batch (progress line's running pack eff x 4096 / budget), fraction",
     unit: "fraction",
@@ -289,7 +299,7 @@ export const METRICS: Readonly<Record<string, MetricDef>> = {
       const bad = incomplete(run);
       if (bad) return bad;
       const p = report.packing.find((x) => x.run === run.id && x.worker === null);
-      if (!p || !p.population_batches) return {run: run.id, value: null, status: "no_data", reason: `no ESM-2 progress line with 'pack eff' for ${run.id}`};
+      if (!p || !p.population_batches) return {run: run.id, value: null, status: "no_data", reason: `no ${primaryOf(report)} progress line with 'pack eff' for ${run.id}`};
       if (p.efficiency === null) return {run: run.id, value: null, status: "no_data", reason: `token budget of ${run.id} unknown`};
       return {run: run.id, value: p.efficiency};
     },
@@ -298,9 +308,9 @@ export const METRICS: Readonly<Record<string, MetricDef>> = {
       return p ? `logged pack eff ${p.logged_efficiency} x the pipeline's logging scale / ${p.token_budget ?? "budget"} over ${p.population_batches} batches (population)` : null;
     }
   },
-  "throughput.combined_seq_per_sec": throughputMetric("combined_seq_per_sec", "sum of the ESM-2 workers' seq/s", "rate"),
-  "throughput.finish_skew_seconds": throughputMetric("finish_skew_seconds", "spread of ESM-2 worker completion times, seconds", "seconds"),
-  "throughput.overhead_seconds": throughputMetric("overhead_seconds", "ESM-2 stage time minus the inference span, seconds", "seconds"),
+  "throughput.combined_seq_per_sec": throughputMetric("combined_seq_per_sec", "sum of the parallelised GPU stage's workers' seq/s", "rate"),
+  "throughput.finish_skew_seconds": throughputMetric("finish_skew_seconds", "spread of the GPU stage workers' completion times, seconds", "seconds"),
+  "throughput.overhead_seconds": throughputMetric("overhead_seconds", "parallelised GPU stage time minus the inference span, seconds", "seconds"),
   "io.share_of_checks": {
     description: "I/O-bottleneck lines / bottleneck checks (every 10th batch), fraction",
     unit: "fraction",
@@ -311,7 +321,7 @@ export const METRICS: Readonly<Record<string, MetricDef>> = {
       if (bad) return bad;
       const io = report.io_warnings.find((x) => x.run === run.id);
       const value = io?.share_of_checks ?? null;
-      return value === null ? {run: run.id, value, status: "no_data", reason: `no ESM-2 batch lines for ${run.id}`} : {run: run.id, value};
+      return value === null ? {run: run.id, value, status: "no_data", reason: `no ${primaryOf(report)} batch lines for ${run.id}`} : {run: run.id, value};
     },
     formula: () => "(mild + critical) / (last batch index / 10)"
   }

@@ -57,6 +57,7 @@ export async function buildReport(connection: DuckDBConnection, options: BuildRe
     release: release.release,
     title: release.title,
     pipeline: release.pipeline,
+    stages: await readProfileStages(connection),
     study_file: path.basename(release.study_file),
     reference: await readReference(q, release),
     tolerance: release.tolerance,
@@ -407,4 +408,11 @@ async function readRepeats(connection: DuckDBConnection, q: (sql: string) => Pro
 async function defaultCriteria(connection: DuckDBConnection): Promise<CriterionSpec[]> {
   const rows = await queryRows<{value: string | null}>(connection, "SELECT value FROM pipeline_profile WHERE key = 'default_criteria'");
   return rows[0]?.value ? (JSON.parse(rows[0].value) as CriterionSpec[]) : [];
+}
+
+/** The stages the pipeline's profile names (ingest stored them): what report text calls them. */
+async function readProfileStages(connection: DuckDBConnection): Promise<Report["stages"]> {
+  const rows = await queryRows<{key: string; value: string | null}>(connection, "SELECT key, value FROM pipeline_profile WHERE key IN ('primary_gpu_stage', 'gpu_window_stage', 'secondary_gpu_stage')");
+  const of = (key: string) => rows.find((r) => r.key === key)?.value ?? null;
+  return {primary_gpu: of("primary_gpu_stage"), gpu_window: of("gpu_window_stage"), secondary_gpu: of("secondary_gpu_stage")};
 }

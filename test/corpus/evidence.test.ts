@@ -278,7 +278,7 @@ describe("thin coverage", () => {
     expect(g.coverage!).toBeCloseTo((2 * 2) / g.window_seconds!, 10);
     expect(o.report.gpu_runs.find((x) => x.run === "1gpu")!.coverage).toBe(g.coverage);
     expect(status(o, "gpu_1gpu")).toBe("no_data");
-    expect(reason(o, "gpu_1gpu")).toBe(`GPU samples of 1gpu cover ${(g.coverage! * 100).toFixed(1)} % of the ESM-2 window (at least 50 % of it on every device needed)`);
+    expect(reason(o, "gpu_1gpu")).toBe(`GPU samples of 1gpu cover ${(g.coverage! * 100).toFixed(1)} % of the ESM-2 Feature Extraction window (at least 50 % of it on every device needed)`);
     expect(o.report.warnings.find((w) => w.code === "gpu_coverage_low")!.run).toBe("1gpu");
     // the honest files cover most of the window
     expect(control.report.gpu.find((x) => x.run === "1gpu")!.coverage!).toBeGreaterThan(0.9);

@@ -107,7 +107,7 @@ describe("GPU utilisation during ESM-2", () => {
     expect([run.samples_total, run.samples, run.mean_utilization]).toEqual([1, 0, null]);
     const c = report.criteria.find((x) => x.id === "gpu_utilization")!.per_run!.find((p) => p.run === "1gpu")!;
     expect(c.status).toBe("no_data");
-    expect(c.reason).toContain("inside the ESM-2 window");
+    expect(c.reason).toContain("inside the ESM-2 Feature Extraction window");
   });
 });
 

@@ -64,7 +64,7 @@ describe("the default (Phase 10) criteria", () => {
     expect(c.gpu_utilization!.status).toBe("no_data");
     expect(c.gpu_utilization!.value).toBeCloseTo(0.79, 10);
     expect(perRun(c.gpu_utilization!, "2gpu").status).toBe("no_data");
-    expect(perRun(c.gpu_utilization!, "1gpu").reason).toBe("GPU samples of 1gpu cover 0.4 % of the ESM-2 window (at least 50 % of it on every device needed)");
+    expect(perRun(c.gpu_utilization!, "1gpu").reason).toBe("GPU samples of 1gpu cover 0.4 % of the ESM-2 Feature Extraction window (at least 50 % of it on every device needed)");
     // over every batch: 1gpu 3.58 x 4096 / 16384 = 0.895 fails (its DataLoader sample, 0.9155, would have
     // passed); 2gpu (0.75 + 0.875) / 2 = 0.8125 fails; the criterion shows the worst value
     expect(c.packing_efficiency!.status).toBe("fail");
@@ -122,7 +122,7 @@ describe("no data is never a pass", () => {
     expect(perRun(c.consensus_agreement!, "2gpu")).toMatchObject({status: "no_data", reason: "no consensus predictions for 2gpu"});
     expect(c.consensus_agreement!.status).toBe("no_data");
     expect(perRun(c.gpu_utilization!, "2gpu")).toMatchObject({status: "no_data", reason: "no GPU samples for 2gpu"});
-    expect(perRun(c.packing_efficiency!, "2gpu")).toMatchObject({status: "no_data", reason: "no ESM-2 progress line with 'pack eff' for 2gpu"});
+    expect(perRun(c.packing_efficiency!, "2gpu")).toMatchObject({status: "no_data", reason: "no ESM-2 Feature Extraction progress line with 'pack eff' for 2gpu"});
     // packing fails on no run now (1gpu passes): the missing run keeps it from passing
     expect(c.packing_efficiency!.status).toBe("no_data");
     expect(report.summary.overall).toBe("fail"); // time_2gpu and scaling still fail

@@ -156,7 +156,9 @@ describe("a csv study end to end", () => {
     expect(report.gpu_runs.map((g) => [g.run, g.samples, g.mean_utilization])).toEqual([["g1", 2, 0.92], ["g2", 4, 0.89]]);
     const c = report.correctness.find((x) => x.run === "g2" && x.level === "consensus")!;
     expect([c.compared, c.label_mismatches, c.label_agreement, c.within_tolerance]).toEqual([3, 0, 1, 3]);
-    expect(statuses(report)).toEqual({scaling_efficiency: "pass", baseline_speedup: "pass", consensus_agreement: "pass", gpu_utilization: "pass"});
+    // two or four samples cannot stand for the embed window: the mean is shown, the verdict waits for coverage
+    expect(statuses(report)).toEqual({scaling_efficiency: "pass", baseline_speedup: "pass", consensus_agreement: "pass", gpu_utilization: "no_data"});
+    expect(report.criteria.find((c) => c.id === "gpu_utilization")!.reason).toMatch(/cover .* of the embed window/);
     expect(JSON.stringify(report.criteria)).not.toMatch(/ESM-2|DNABERT|packing/);
   });
 
@@ -168,13 +170,14 @@ describe("a csv study end to end", () => {
     expect(c.mismatches[0]).toMatchObject({id: "r2", reference_label: "dog", run_label: "cat"});
   });
 
-  it("outputs missing reference ids are counted, not passed over; an unknown model leaves a pass inconclusive", async () => {
+  it("outputs missing reference ids are counted and fail (never a pass on partial outputs); an unknown model leaves a pass inconclusive", async () => {
     const dir = await tmp();
     const {report} = await studyReport(await csvStudy(dir, {files: {"runs/g1/out.tsv": "id\tlabel\tscore\nr1\tcat\t0.91\n"}, study: (s) => s.replace("gpus: 2, model: m-1, ", "gpus: 2, ")}));
     const g1 = report.correctness.find((x) => x.run === "g1")!;
     expect([g1.compared, g1.missing]).toEqual([1, 2]);
     const per = report.criteria.find((x) => x.id === "consensus_agreement")!.per_run!;
-    expect(per.map((p) => [p.run, p.status])).toEqual([["g1", "pass"], ["g2", "inconclusive"]]);
+    expect(per.map((p) => [p.run, p.status])).toEqual([["g1", "fail"], ["g2", "inconclusive"]]);
+    expect(per[0]!.reason).toMatch(/2 .*missing|missing.*2/);
   });
 
   it("a broken timings table is a finding naming file, line and column, and scaling has no data", async () => {
