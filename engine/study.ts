@@ -4,9 +4,6 @@ import {parseDocument, LineCounter} from "yaml";
 import {z} from "zod";
 import {InputError} from "./errors.ts";
 import {METRICS} from "./report/criteria.ts";
-// Read at parse time only (never while modules load), so the loaders ↔ study import cycle is harmless:
-// loaders/ must not use this module's values at their top level.
-import {adapters} from "../loaders/index.ts";
 
 /** Criteria as declared in a study file; the default set lives in metrics/criteria.ts. */
 export const CriterionSchema = z
@@ -189,7 +186,10 @@ export async function checkInsideStudy(study: Pick<Study, "dir" | "file">, given
 /** The pipelines whose extra study fields parseStudy knows, by name (default: loaders/index.ts). */
 export type StudyPipelines = Readonly<Record<string, StudyExtension>>;
 
-export async function loadStudy(file: string, pipelines: StudyPipelines = adapters): Promise<Study> {
+export async function loadStudy(file: string, pipelines?: StudyPipelines): Promise<Study> {
+  // the registry is imported here, not at the top: loaders/ import this module, and a static import back
+  // would hand them an unfinished registry whichever side loads first
+  pipelines ??= (await import("../loaders/index.ts")).adapters;
   const abs = path.resolve(file);
   let text: string;
   try {
@@ -204,7 +204,8 @@ export async function loadStudy(file: string, pipelines: StudyPipelines = adapte
 }
 
 /** Parse and validate study YAML; errors name the field, its line and what was expected. */
-export function parseStudy(text: string, file: string, pipelines: StudyPipelines = adapters): Study {
+/** `pipelines`: the registry whose pipeline-specific fields a study may use (loadStudy passes loaders/index.ts). */
+export function parseStudy(text: string, file: string, pipelines: StudyPipelines = {}): Study {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {lineCounter, prettyErrors: true});
   if (doc.errors.length) {

@@ -9,6 +9,7 @@ import {describe, expect, it} from "vitest";
 import {InputError} from "../../../engine/errors.ts";
 import {studyReport} from "../../../engine/report/from-study.ts";
 import {parseStudy} from "../../../engine/study.ts";
+import {adapters} from "../../../loaders/index.ts";
 import {runStudy} from "../../../loaders/runner/run.ts";
 import {parseOutputs} from "../../../loaders/csv/outputs.ts";
 import {parseTimings} from "../../../loaders/csv/timings.ts";
@@ -86,21 +87,21 @@ describe("csv study fields", () => {
   const study = (csv: string, run = "timings: t.csv") => `release: r\ntitle: t\npipeline: csv\ncsv:\n${csv}\nruns:\n  - {id: a, gpus: 1, ${run}}\n`;
 
   it("names a misspelt column key with its line and the key it probably meant", () => {
-    const e = thrown(() => parseStudy(study("  timings: {stage: stage, secnds: seconds}"), "/s/study.yaml"));
+    const e = thrown(() => parseStudy(study("  timings: {stage: stage, secnds: seconds}"), "/s/study.yaml", adapters));
     expect(e.message).toMatch(/'secnds' \(did you mean 'seconds'\?\)/);
     expect(e.line).toBe(5);
-    const run = thrown(() => parseStudy(study("  timings: {stage: stage, seconds: seconds}", "timing: t.csv"), "/s/study.yaml"));
+    const run = thrown(() => parseStudy(study("  timings: {stage: stage, seconds: seconds}", "timing: t.csv"), "/s/study.yaml", adapters));
     expect(run.message).toMatch(/'timing' \(did you mean 'timings'\?\)/);
   });
 
   it("wants durations or start and end, and a GPU window among the GPU stages", () => {
-    expect(thrown(() => parseStudy(study("  timings: {stage: stage}"), "/s/study.yaml")).message).toMatch(/csv\.timings\.seconds.*name the durations column/);
-    expect(thrown(() => parseStudy(study("  timings: {stage: stage, start: a}"), "/s/study.yaml")).message).toMatch(/start: and end: go together/);
-    expect(thrown(() => parseStudy(study("  timings: {stage: s, seconds: x}\n  gpu_stages: [embed]\n  gpu_window: load"), "/s/study.yaml")).message).toMatch(/'load' is not one of gpu_stages/);
+    expect(thrown(() => parseStudy(study("  timings: {stage: stage}"), "/s/study.yaml", adapters)).message).toMatch(/csv\.timings\.seconds.*name the durations column/);
+    expect(thrown(() => parseStudy(study("  timings: {stage: stage, start: a}"), "/s/study.yaml", adapters)).message).toMatch(/start: and end: go together/);
+    expect(thrown(() => parseStudy(study("  timings: {stage: s, seconds: x}\n  gpu_stages: [embed]\n  gpu_window: load"), "/s/study.yaml", adapters)).message).toMatch(/'load' is not one of gpu_stages/);
   });
 
   it("keeps csv fields out of a VirNucPro study", () => {
-    const e = thrown(() => parseStudy(study("  timings: {stage: s, seconds: x}", "log: l.txt").replace("pipeline: csv", "pipeline: virnucpro"), "/s/study.yaml"));
+    const e = thrown(() => parseStudy(study("  timings: {stage: s, seconds: x}", "log: l.txt").replace("pipeline: csv", "pipeline: virnucpro"), "/s/study.yaml", adapters));
     expect(e.message).toMatch(/unknown field 'csv'/);
   });
 });
