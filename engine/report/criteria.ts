@@ -23,7 +23,7 @@ import {InputError} from "../errors.ts";
 import type {CriterionSpec} from "../study.ts";
 import {intervalVerdict, meetsTarget} from "../metrics/stats.ts";
 import {formatTarget, formatUnit, type Unit} from "../render/format.ts";
-import {GPU_COVERAGE_MIN} from "../metrics/views.ts";
+import {GPU_COVERAGE_MIN} from "../metrics/gpu.ts";
 import type {CriterionStatus, Report, ReportCriterion, ReportRun} from "./types.ts";
 
 export type ReportFigures = Omit<Report, "criteria" | "summary">;
