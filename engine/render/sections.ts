@@ -7,7 +7,7 @@
  * reasons; the warnings follow, so a warning's ref and code first appear together on its own line (with
  * file:line), before the reasons that cite it ("1gpu is contaminated (resumed_run, W1)").
  */
-import {METRICS} from "../report/criteria.ts";
+import {METRICS, primaryOf, windowOf} from "../report/criteria.ts";
 import {count, duration, formatUnit, NA, num, pct, sci, secs, times} from "./format.ts";
 import type {CriterionStatus, Report, ReportCorrectness, ReportCriterion, ReportRun, ReportScaling} from "../report/types.ts";
 
@@ -254,7 +254,7 @@ function esmSections(report: Report): Section[] {
       return {cells: [t.run, String(t.workers.length), m(rate(t.combined_seq_per_sec)), m(rate(t.combined_tokens_per_sec, 0)), m(secs(t.finish_skew_seconds)), m(secs(t.stage_seconds)), m(secs(t.inference_span_seconds)), m(secs(t.overhead_seconds)), m(secs(t.hdf5_conversion_seconds))]};
     });
     sections.push({
-      title: `${report.stages?.primary_gpu ?? "GPU stage"} throughput`,
+      title: `${primaryOf(report)} throughput`,
       level: 2,
       blocks: [
         {kind: "table", head: ["Run", "Workers", "Combined seq/s", "Combined tokens/s", "Finish skew", "ESM-2 stage", "Inference span", "Overhead", "HDF5 conversion"], right: [1, 2, 3, 4, 5, 6, 7, 8], rows: runs},
@@ -278,7 +278,7 @@ function esmSections(report: Report): Section[] {
     const lines: Line[] = report.gpu_runs.filter((g) => g.duplicated).map((g) => ({strong: `DUPLICATED GPU SAMPLES: all ${g.monitors} monitors of ${g.run} sampled one device, ${g.unmeasured_gpus} GPU(s) unmeasured`}));
     const runRows = report.gpu_runs.map((g) => {
       const m = (s: string) => mark(s, r(g.run, ["gpu"]));
-      const note = [g.duplicated ? "duplicated" : "", g.has_window ? "" : `no ${report.stages?.gpu_window ?? "GPU stage"} window`, g.unmeasured_gpus > 0 ? `${g.unmeasured_gpus} unmeasured` : ""].filter(Boolean).join(", ");
+      const note = [g.duplicated ? "duplicated" : "", g.has_window ? "" : `no ${windowOf(report)} window`, g.unmeasured_gpus > 0 ? `${g.unmeasured_gpus} unmeasured` : ""].filter(Boolean).join(", ");
       return {cells: [g.run, orNA(g.gpus), String(g.devices), String(g.monitors), `${count(g.samples)} / ${count(g.samples_total)}`, m(pct(g.coverage)), m(pct(g.mean_utilization)), m(pct(g.median_utilization)), m(pct(g.p10_utilization)), m(pct(g.share_at_or_above_80)), note]};
     });
     const deviceRows = report.gpu.map((g) => {
@@ -287,7 +287,7 @@ function esmSections(report: Report): Section[] {
     });
     const util = ["Mean", "Median", "P10", ">= 80 %"];
     sections.push({
-      title: `GPU utilization during ${report.stages?.gpu_window ?? "the GPU stage"}`,
+      title: `GPU utilization during ${windowOf(report)}`,
       level: 2,
       blocks: [
         ...(lines.length ? [{kind: "lines", lines} as Block] : []),

@@ -65,13 +65,13 @@ interface MetricDef {
 }
 
 /** The stage GPU figures are judged in, as the pipeline names it. */
-function windowOf(report: ReportFigures): string {
-  return report.stages?.gpu_window ?? "GPU stage";
+export function windowOf(report: Pick<ReportFigures, "stage_roles">): string {
+  return report.stage_roles.gpu_window ?? "GPU stage";
 }
 
 /** The parallelised GPU stage, as the pipeline names it. */
-function primaryOf(report: ReportFigures): string {
-  return report.stages?.primary_gpu ?? "GPU stage";
+export function primaryOf(report: Pick<ReportFigures, "stage_roles">): string {
+  return report.stage_roles.primary_gpu ?? "GPU stage";
 }
 
 function incomplete(run: ReportRun): Measurement | null {

@@ -57,7 +57,7 @@ export async function buildReport(connection: DuckDBConnection, options: BuildRe
     release: release.release,
     title: release.title,
     pipeline: release.pipeline,
-    stages: await readProfileStages(connection),
+    stage_roles: await readStageRoles(connection),
     study_file: path.basename(release.study_file),
     reference: await readReference(q, release),
     tolerance: release.tolerance,
@@ -411,7 +411,7 @@ async function defaultCriteria(connection: DuckDBConnection): Promise<CriterionS
 }
 
 /** The stages the pipeline's profile names (ingest stored them): what report text calls them. */
-async function readProfileStages(connection: DuckDBConnection): Promise<Report["stages"]> {
+async function readStageRoles(connection: DuckDBConnection): Promise<Report["stage_roles"]> {
   const rows = await queryRows<{key: string; value: string | null}>(connection, "SELECT key, value FROM pipeline_profile WHERE key IN ('primary_gpu_stage', 'gpu_window_stage', 'secondary_gpu_stage')");
   const of = (key: string) => rows.find((r) => r.key === key)?.value ?? null;
   return {primary_gpu: of("primary_gpu_stage"), gpu_window: of("gpu_window_stage"), secondary_gpu: of("secondary_gpu_stage")};

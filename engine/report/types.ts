@@ -296,7 +296,7 @@ export interface Report {
   title: string;
   pipeline: string;
   /** the stages the pipeline's profile names: the parallelised GPU stage, the GPU-judged window, a second GPU stage */
-  stages: {primary_gpu: string | null; gpu_window: string | null; secondary_gpu: string | null};
+  stage_roles: {primary_gpu: string | null; gpu_window: string | null; secondary_gpu: string | null};
   study_file: string;
   reference: {label: string; model: string | null; expected_length: number | null; model_source: string | null} | null;
   tolerance: number;

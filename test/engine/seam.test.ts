@@ -69,6 +69,7 @@ describe("a second pipeline through the engine", () => {
       // the primary GPU stage is the toy's 'embed' (80 of 100 s): only-it-scales gives the same ceiling here
       expect(pair!.amdahl.esm_only_fraction).toBe(0.8);
       expect(pair!.amdahl.esm_only_ceiling).toBeCloseTo(pair!.amdahl.ceiling!, 12);
+      expect(report.stage_roles).toEqual({primary_gpu: "embed", gpu_window: "embed", secondary_gpu: null});
       expect(report.criteria.map((c) => [c.id, c.status])).toEqual([
         ["toy_time", "pass"],
         ["toy_scaling", "fail"]

@@ -117,7 +117,7 @@ export function sampleReport(): Report {
     release: "v2.0",
     title: "VirNucPro v2.0 performance validation (1M subset)",
     pipeline: "virnucpro",
-    stages: {primary_gpu: "ESM-2 Feature Extraction", gpu_window: "ESM-2 Feature Extraction", secondary_gpu: "DNABERT-S Feature Extraction"},
+    stage_roles: {primary_gpu: "ESM-2 Feature Extraction", gpu_window: "ESM-2 Feature Extraction", secondary_gpu: "DNABERT-S Feature Extraction"},
     study_file: "data/example/study.yaml",
     reference: {label: "v1.0", model: "virnucpro_300_model.pth", expected_length: 300, model_source: "published"},
     tolerance: 0.01,
