@@ -3,6 +3,7 @@
  * SIGINT/SIGTERM stop the running pipeline (recorded as interrupted; SLURM jobs are cancelled); a second
  * signal exits at once. Exit: 0 all succeeded, 1 any execution did not, 2 bad input, 130 interrupted.
  */
+import {ingestStudy} from "../engine/ingest/ingest.ts";
 import {DEFAULT_TIMEOUT_SECONDS, runStudy} from "../loaders/runner/run.ts";
 import {numberOption, parseVerbArguments, usageError} from "./args.ts";
 import {usageOf} from "./usage.ts";
@@ -65,7 +66,8 @@ export async function runCommand(argv: string[], io: {stdout?: NodeJS.WritableSt
       executor: args.executor,
       noWait: args.noWait,
       stdout: io.stdout,
-      signal: controller.signal
+      signal: controller.signal,
+      ingest: ingestStudy
     });
     if (args.noWait) return 0;
     if (controller.signal.aborted || results.some((r) => r.status === "interrupted")) return 130;

@@ -12,7 +12,7 @@
 import {readdir, rename, rm} from "node:fs/promises";
 import path from "node:path";
 import {buildSite, type BuildSiteOptions} from "../site/build.ts";
-import {loadStudy} from "../study.ts";
+import {loadStudy, type Study} from "../study.ts";
 import {ArchiveError, assertNoSymlink, checkReleaseName, DATA_DIR, ensureDir, lstatOrNull, openArchiveRoot, RELEASES_DIR, writeArchiveFile} from "./fs.ts";
 import {processAlive, withArchiveLock} from "./lock.ts";
 import {contentHash, prepareRelease, type Manifest, type PreparedRelease} from "./manifest.ts";
@@ -57,8 +57,10 @@ export async function buildArchive(studyFiles: string[], options: BuildArchiveOp
   const log = options.log ?? (() => {});
   // names first: a bad release name must not even be ingested
   const seen = new Map<string, string>();
+  const studies: Study[] = [];
   for (const file of studyFiles) {
     const study = await loadStudy(file);
+    studies.push(study);
     checkReleaseName(study.release, {file: study.file, what: "field 'release':"});
     const other = seen.get(study.release);
     if (other) throw new ArchiveError(`${other} and ${study.file} are both release '${study.release}'; build them separately`);
@@ -71,11 +73,10 @@ export async function buildArchive(studyFiles: string[], options: BuildArchiveOp
     await removeAbandonedStaging(root);
     const buildTime = (options.now?.() ?? new Date()).toISOString();
     const plans: Array<{prepared: PreparedRelease; action: BuildAction; previous: Manifest | null}> = [];
-    for (const file of studyFiles) {
-      const study = await loadStudy(file);
+    for (const study of studies) {
       const dbFile = options.dbDir ? path.join(path.resolve(options.dbDir), `${study.release}.duckdb`) : undefined;
       log(`${study.release}: ingesting ${study.file} (skipped when unchanged)`);
-      const prepared = await prepareRelease(study.file, {dbFile, buildTime});
+      const prepared = await prepareRelease(study, {dbFile, buildTime});
       const previous = await archivedRelease(root, prepared.manifest.release);
       // a folder that fails verification is never "unchanged": without --force it is refused below
       if (previous && previous.problems.length && !options.force) refuseTampered(previous, "build over it");
@@ -143,7 +144,7 @@ async function stageRelease(root: string, staging: string, prepared: PreparedRel
   const release = prepared.manifest.release;
   const outDir = path.join(staging, release);
   log(`${release}: building the report site`);
-  await siteBuilder({dbFile: prepared.dbFile, studyFile: prepared.study.file, outDir});
+  await siteBuilder({dbFile: prepared.dbFile, studyFile: prepared.study.file, outDir, study: prepared.study, report: prepared.report});
   const rel = path.relative(root, outDir);
   if (await lstatOrNull(path.join(outDir, DATA_DIR))) {
     throw new ArchiveError(`the report site of ${release} has its own '${DATA_DIR}' entry, which the archived data would overwrite`);

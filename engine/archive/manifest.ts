@@ -82,8 +82,8 @@ interface ArtifactRecord {
 }
 
 /** Ingest (when needed), compute the report and assemble the release's data files and manifest. */
-export async function prepareRelease(studyFile: string, options: {dbFile?: string; buildTime: string}): Promise<PreparedRelease> {
-  const {dbFile, study} = await ingestStudy(studyFile, {dbFile: options.dbFile});
+export async function prepareRelease(source: string | Study, options: {dbFile?: string; buildTime: string}): Promise<PreparedRelease> {
+  const {dbFile, study} = await ingestStudy(source, {dbFile: options.dbFile});
   const {buildReport} = await import("../report/report.ts");
   const db = await openDatabase(dbFile, {readOnly: true});
   let report: Report;

@@ -63,9 +63,10 @@ export function defaultDbFile(study: Pick<Study, "dir" | "release">): string {
   return path.join(study.dir, ".benchbook", `${study.release}.duckdb`);
 }
 
-export async function ingestStudy(studyFile: string, options: IngestOptions = {}): Promise<IngestResult> {
+/** `source`: the study file, or the study already loaded from it (one parse for the whole command). */
+export async function ingestStudy(source: string | Study, options: IngestOptions = {}): Promise<IngestResult> {
   const registry = options.adapters ?? adapters;
-  const study = await loadStudy(studyFile, registry);
+  const study = typeof source === "string" ? await loadStudy(source, registry) : source;
   const dbFile = path.resolve(options.dbFile ?? defaultDbFile(study));
   const dbInfo = await stat(dbFile).catch(() => null);
   if (dbInfo && !dbInfo.isFile()) throw new InputError("is not a file", {file: dbFile, expected: "--db FILE: the path of a DuckDB database file (created when missing), not a folder"});

@@ -17,9 +17,11 @@ import path from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
 import {execa} from "execa";
 import {openDatabase} from "../db/duckdb.ts";
+import {installViews} from "../metrics/views.ts";
 import {InputError} from "../errors.ts";
 import {removeLeftovers, SITE_WORK_PREFIX, siteWorkRule} from "../leftovers.ts";
-import {loadStudy, type CriterionSpec} from "../study.ts";
+import type {Report} from "../report/types.ts";
+import {loadStudy, type CriterionSpec, type Study} from "../study.ts";
 
 export interface BuildSiteOptions {
   dbFile: string;
@@ -27,6 +29,9 @@ export interface BuildSiteOptions {
   outDir: string;
   /** kept for callers that publish under a sub-path; the site uses relative URLs only, so any path works */
   basePath?: string;
+  /** the study and its report when the caller already has them (the archive build): not parsed or computed again */
+  study?: Study;
+  report?: Report;
 }
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -47,7 +52,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<void> {
   const studyFile = path.resolve(options.studyFile);
   const outDir = path.resolve(options.outDir);
   await requireFile(dbFile, "a DuckDB database written by `benchbook ingest`");
-  const study = await loadStudy(studyFile);
+  const study = options.study ?? (await loadStudy(studyFile));
 
   await removeLeftovers(os.tmpdir(), siteWorkRule);
   // the pid in the name lets a later build tell a killed build's folder from a running one's
@@ -56,7 +61,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<void> {
     const reportFile = path.join(work, "report.json");
     const dataDir = path.join(work, "data");
     await mkdir(dataDir);
-    await writeFile(reportFile, JSON.stringify(await computeSiteData(dbFile, study.criteria, dataDir)));
+    await writeFile(reportFile, JSON.stringify(await computeSiteData(dbFile, study.criteria, dataDir, options.report)));
     const staging = `${outDir}.building-${process.pid}`;
     await rm(staging, {recursive: true, force: true});
     await mkdir(path.dirname(outDir), {recursive: true});
@@ -112,12 +117,14 @@ async function finishPages(dir: string): Promise<void> {
 }
 
 /** The Report and every data file of the site, from one read-only connection (the loaders copy them). */
-async function computeSiteData(dbFile: string, criteria: CriterionSpec[] | undefined, dataDir: string) {
+async function computeSiteData(dbFile: string, criteria: CriterionSpec[] | undefined, dataDir: string, given?: Report) {
   const {buildReport} = await import("../report/report.ts");
   const {computePageData} = await import("./page-data.ts");
   const db = await openDatabase(dbFile, {readOnly: true});
   try {
-    const report = await buildReport(db.connection, {criteria});
+    // the page data reads the metric views, which buildReport installs; a given report still needs them
+    if (given) await installViews(db.connection);
+    const report = given ?? (await buildReport(db.connection, {criteria}));
     await computePageData(report, db.connection, dataDir);
     return report;
   } finally {

@@ -44,7 +44,10 @@ export interface RunStudyOptions {
   plainProgressIntervalMs?: number;
   /** default: whether `stdout` is a TTY */
   tty?: boolean;
-  /** false: do not ingest afterwards; a function: ingest with it (default: engine/ingest/ingest.ts if present) */
+  /**
+   * What ingests the runs once they ended; the command composes it in (commands/run.ts passes the engine's
+   * ingestStudy), so the runner does not depend on the engine. Absent or false: no ingest.
+   */
   ingest?: false | Ingest;
   /** where the runs execute (default: the study's `executor.kind`, else local) */
   executor?: "local" | "slurm";
@@ -107,14 +110,9 @@ async function finishStudy(study: Study, plans: Plan[], results: ExecutionResult
   summarize(display, results, repeats);
   display.close();
 
-  if (!interrupted && options.ingest !== false) {
-    const ingest = options.ingest ?? (await findIngest());
-    if (typeof ingest === "string") {
-      display.message(`${ingest}: run \`benchbook ingest ${study.file}\` once it is available`);
-    } else {
-      const {dbFile} = await ingest(study.file);
-      display.message(`ingested into ${dbFile}`);
-    }
+  if (!interrupted && options.ingest) {
+    const {dbFile} = await options.ingest(study.file);
+    display.message(`ingested into ${dbFile}`);
   }
 }
 
@@ -285,16 +283,6 @@ function summarize(display: Display, results: ExecutionResult[], repeats: number
   }
 }
 
-type Ingest = (studyFile: string) => Promise<{dbFile: string}>;
+export type Ingest = (studyFile: string) => Promise<{dbFile: string}>;
 
-/** engine/ingest/ingest.ts's `ingestStudy`, or why it cannot be used (the runs' files are kept either way). */
-async function findIngest(): Promise<Ingest | string> {
-  try {
-    const mod = (await import("../../engine/ingest/ingest.ts")) as {ingestStudy?: Ingest};
-    return typeof mod.ingestStudy === "function" ? mod.ingestStudy : "engine/ingest/ingest.ts has no ingestStudy export";
-  } catch (error) {
-    if ((error as {code?: string}).code === "ERR_MODULE_NOT_FOUND") return `ingest could not be loaded (${(error as Error).message.split("\n")[0]})`;
-    throw error;
-  }
-}
 

@@ -53,6 +53,20 @@ beforeAll(async () => {
   };
 }, 120_000);
 
+describe("one parse, one report per release", () => {
+  it("hands the site builder the study and the report the release's data was written from", async () => {
+    const calls: Array<Parameters<NonNullable<BuildArchiveOptions["siteBuilder"]>>[0]> = [];
+    const dist = path.join(await tmp(), "dist");
+    await buildArchive([V20], {archive: dist, dbDir, siteBuilder: async (o) => (calls.push(o), fakeSite(o))});
+    expect(calls).toHaveLength(1);
+    const [o] = calls;
+    const archived = await json<{criteria: Array<{id: string; status: string; value: number | null}>}>(path.join(dist, "releases", "v2.0", "data", "criteria.json"));
+    expect(o!.study?.release).toBe("v2.0");
+    expect(o!.study?.text).toBe(await read(path.join(dist, "releases", "v2.0", "data", "study.yaml")));
+    expect(o!.report?.criteria.map((c) => [c.id, c.status, c.value])).toEqual(archived.criteria.map((c) => [c.id, c.status, c.value]));
+  });
+});
+
 /** Flip every criterion of the archived v2.0 report to pass, as a hand edit would. */
 async function flipToPass(dist: string): Promise<void> {
   const file = path.join(dist, "releases", "v2.0", "data", "report.json");
