@@ -2,7 +2,7 @@
  * The CLI's opening lines (FORMATS.md §3): `VirNucPro Prediction - Input: …` and the `Configuration:`
  * block of `  Key: value` lines, which ends at the first line that is not an entry.
  */
-import type {RunMetadata} from "../records.ts";
+import type {LogRecord, RunMetadata} from "../records.ts";
 import type {Findings} from "./findings.ts";
 
 export type RunConfig = Pick<
@@ -95,7 +95,8 @@ export class ConfigSection {
   constructor(private readonly findings: Findings) {}
 
   /** True when the record was one of this section's lines. */
-  line(message: string, line: number): boolean {
+  line(record: Pick<LogRecord, "message" | "line">): boolean {
+    const {message, line} = record;
     if (this.inBlock) {
       const entry = parseConfigEntry(message);
       if (entry) {

@@ -3,7 +3,7 @@
  * `Detected N CUDA device(s)`, `Using GPUs:`, `Starting multi-GPU inference: N GPUs` and one
  * `GPU i (name): Compute x.y, BF16 enabled` line per device.
  */
-import type {RunMetadata} from "../records.ts";
+import type {LogRecord, RunMetadata} from "../records.ts";
 
 export type RunDevices = Pick<RunMetadata, "architecture" | "cudaDeviceCount" | "worldSize" | "usingGpus" | "gpus">;
 type Gpu = RunMetadata["gpus"][number];
@@ -34,8 +34,8 @@ export function parseDeviceLine(message: string): DeviceLine | null {
 export class DevicesSection {
   private readonly fields: RunDevices = {architecture: null, cudaDeviceCount: null, worldSize: null, usingGpus: null, gpus: []};
 
-  line(message: string): boolean {
-    const parsed = parseDeviceLine(message);
+  line(record: Pick<LogRecord, "message">): boolean {
+    const parsed = parseDeviceLine(record.message);
     if (!parsed) return false;
     const fields = this.fields;
     switch (parsed.kind) {

@@ -45,8 +45,9 @@ export class OutcomeSection {
     this.last = record;
   }
 
-  line(message: string, line: number): boolean {
-    const parsed = parseOutcomeLine(message);
+  line(record: Pick<LogRecord, "message" | "line">): boolean {
+    const {line} = record;
+    const parsed = parseOutcomeLine(record.message);
     if (!parsed) return false;
     if (parsed.kind === "partialFailure") {
       this.findings.add("partial_failure", "error", parsed.text, line, ["correctness", "throughput"]);

@@ -3,6 +3,7 @@
  * from checkpoints, merged feature files reused (`--force` deletes nothing), a cached sequence index.
  * The reuse lines repeat once per file, so each kind becomes one finding at its first line.
  */
+import type {LogRecord} from "../records.ts";
 import type {Findings} from "./findings.ts";
 
 export type ReuseLine = {kind: "resumed"; text: string} | {kind: "stale_output_reused"} | {kind: "cached_index"};
@@ -20,8 +21,9 @@ export class ReuseSection {
 
   constructor(private readonly findings: Findings) {}
 
-  line(message: string, line: number): boolean {
-    const parsed = parseReuseLine(message);
+  line(record: Pick<LogRecord, "message" | "line">): boolean {
+    const {line} = record;
+    const parsed = parseReuseLine(record.message);
     if (!parsed) return false;
     if (parsed.kind === "resumed") {
       this.findings.add("resumed_run", "warning", `run resumed from checkpoints: ${parsed.text}`, line, ["timing", "throughput"]);

@@ -63,18 +63,17 @@ export class RunParser {
       this.ioWarning(record);
       return;
     }
-    const {message, line} = record;
-    if (message.length > MAX_METADATA_LINE) return;
+    if (record.message.length > MAX_METADATA_LINE) return;
     this.ioWarning(record);
     // first match wins; the open summary and the configuration block claim their lines before the rest
     if (this.summary.inBlock(record)) return;
-    if (this.config.line(message, line)) return;
+    if (this.config.line(record)) return;
     if (this.summary.start(record)) return;
     if (this.stages.line(record)) return;
-    if (this.devices.line(message)) return;
+    if (this.devices.line(record)) return;
     if (this.dnabert.line(record, this.stages.openStage())) return;
-    if (this.reuse.line(message, line)) return;
-    this.outcome.line(message, line);
+    if (this.reuse.line(record)) return;
+    this.outcome.line(record);
   }
 
   private ioWarning(record: LogRecord): void {

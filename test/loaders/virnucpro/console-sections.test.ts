@@ -84,11 +84,11 @@ describe("configuration block (console/config.ts)", () => {
   it("ends the block at the first line that is not an entry; later indented lines are not config", () => {
     const findings = new Findings();
     const config = new ConfigSection(findings);
-    expect(config.line("Configuration:", 1)).toBe(true);
-    expect(config.line("  Model: 500_model.pth", 2)).toBe(true);
-    expect(config.line("  Resume: True", 3)).toBe(true);
-    expect(config.line("Architecture: v2.0 hybrid", 4)).toBe(false);
-    expect(config.line("  Model: 300_model.pth", 5)).toBe(false);
+    expect(config.line(record("Configuration:", 1))).toBe(true);
+    expect(config.line(record("  Model: 500_model.pth", 2))).toBe(true);
+    expect(config.line(record("  Resume: True", 3))).toBe(true);
+    expect(config.line(record("Architecture: v2.0 hybrid", 4))).toBe(false);
+    expect(config.line(record("  Model: 300_model.pth", 5))).toBe(false);
     const fields = config.finish();
     expect(fields.modelPath).toBe("500_model.pth");
     expect(fields.modelLine).toBe(2);
@@ -115,11 +115,11 @@ describe("device lines (console/devices.ts)", () => {
 
   it("keeps one entry per GPU index (the last), sorted, and ignores a world size of 0", () => {
     const devices = new DevicesSection();
-    devices.line("GPU 1 (A): Compute 8.9, BF16 enabled");
-    devices.line("GPU 0 (B): Compute 8.9, BF16 disabled");
-    devices.line("GPU 1 (C): Compute 9.0, BF16 enabled");
-    devices.line("Starting multi-GPU inference: 2 GPUs");
-    expect(devices.line("Starting multi-GPU inference: 0 GPUs")).toBe(true);
+    devices.line(record("GPU 1 (A): Compute 8.9, BF16 enabled", 1));
+    devices.line(record("GPU 0 (B): Compute 8.9, BF16 disabled", 1));
+    devices.line(record("GPU 1 (C): Compute 9.0, BF16 enabled", 1));
+    devices.line(record("Starting multi-GPU inference: 2 GPUs", 1));
+    expect(devices.line(record("Starting multi-GPU inference: 0 GPUs", 1))).toBe(true);
     const fields = devices.finish();
     expect(fields.gpus.map((g) => [g.index, g.name])).toEqual([
       [0, "B"],
@@ -271,10 +271,10 @@ describe("I/O warnings, chunked lengths, reuse lines", () => {
     expect(parseReuseLine("Resuming: 4 checkpoints present")).toBeNull();
     const findings = new Findings();
     const reuse = new ReuseSection(findings);
-    reuse.line("Skipping merge - output exists: a.pt", 5);
-    reuse.line("Using cached index /x", 6);
-    reuse.line("Skipping merge - output exists: b.pt", 7);
-    reuse.line("Resuming: 4/9 checkpoints complete", 8);
+    reuse.line(record("Skipping merge - output exists: a.pt", 5));
+    reuse.line(record("Using cached index /x", 6));
+    reuse.line(record("Skipping merge - output exists: b.pt", 7));
+    reuse.line(record("Resuming: 4/9 checkpoints complete", 8));
     reuse.finish();
     expect(codes(findings)).toEqual([
       ["stale_output_reused", 5],
@@ -317,7 +317,7 @@ describe("problems and outcome (console/problems.ts, console/outcome.ts)", () =>
     expect(parseOutcomeLine("Partial failure: 2 files")).toEqual({kind: "partialFailure", text: "Partial failure: 2 files"});
     const outcome = (lines: string[], stops = {outOfMemory: false, errorTraceback: false}, last?: LogRecord) => {
       const section = new OutcomeSection(new Findings());
-      lines.forEach((line, i) => section.line(line, i + 1));
+      lines.forEach((line, i) => section.line(record(line, i + 1)));
       if (last) section.record(last);
       return section.finish(stops);
     };
