@@ -75,8 +75,8 @@ function intOrNull(value: string): number | null {
 
 /** The input line and the configuration block of one run. */
 export class ConfigSection {
-  inputSeen = false;
-  blockSeen = false;
+  private input = false;
+  private block = false;
   private inBlock = false;
   private readonly fields: RunConfig = {
     input: null,
@@ -94,6 +94,14 @@ export class ConfigSection {
 
   constructor(private readonly findings: Findings) {}
 
+  get inputSeen(): boolean {
+    return this.input;
+  }
+
+  get blockSeen(): boolean {
+    return this.block;
+  }
+
   /** True when the record was one of this section's lines. */
   line(record: Pick<LogRecord, "message" | "line">): boolean {
     const {message, line} = record;
@@ -106,13 +114,13 @@ export class ConfigSection {
       this.inBlock = false;
     }
     if (isConfigHeader(message)) {
-      this.blockSeen = true;
+      this.block = true;
       this.inBlock = true;
       return true;
     }
     const input = parseInputLine(message);
     if (input === null) return false;
-    this.inputSeen = true;
+    this.input = true;
     this.fields.input = input;
     return true;
   }

@@ -5,7 +5,7 @@
  */
 import type {ConsoleLog, LogRecord} from "../records.ts";
 import type {Findings} from "./findings.ts";
-import {isTracebackStart} from "./problems.ts";
+import {isTracebackStart, type Stops} from "./problems.ts";
 
 export type Outcome = ConsoleLog["outcome"];
 
@@ -26,12 +26,6 @@ export function parseOutcomeLine(message: string): OutcomeLine | null {
   if (text.startsWith("Prediction failed:")) return {kind: "failed"};
   if (text.startsWith("All stages already completed!")) return {kind: "alreadyComplete"};
   return null;
-}
-
-/** Evidence of a stop found outside the closing lines (ProblemsSection). */
-export interface Stops {
-  outOfMemory: boolean;
-  errorTraceback: boolean;
 }
 
 export class OutcomeSection {

@@ -29,11 +29,16 @@ export function firstMeaningfulLine(record: Pick<LogRecord, "message" | "continu
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
+/** Evidence that the run stopped, found outside its closing lines; the outcome section weighs it. */
+export interface Stops {
+  outOfMemory: boolean;
+  errorTraceback: boolean;
+}
+
 export class ProblemsSection {
   /** line of the first out-of-memory record */
-  outOfMemory: number | null = null;
-  /** line of the last main-process error whose continuation is a traceback */
-  errorTraceback: number | null = null;
+  private outOfMemory: number | null = null;
+  private errorTraceback = false;
   private errorRecords = 0;
 
   constructor(private readonly findings: Findings) {}
@@ -48,12 +53,16 @@ export class ProblemsSection {
       ]);
     }
     if (record.level !== "ERROR" && record.level !== "CRITICAL") return;
-    if (record.envelope === "main" && record.continuation.some(isTracebackStart)) this.errorTraceback = record.line;
+    if (record.envelope === "main" && record.continuation.some(isTracebackStart)) this.errorTraceback = true;
     this.errorRecords++;
     if (this.errorRecords <= MAX_ERROR_FINDINGS) {
       const who = record.envelope === "worker" ? `worker ${record.worker} ` : "";
       this.findings.add("error_record", "error", `${who}${record.level} from ${record.logger}: ${firstMeaningfulLine(record)}`, record.line, ["correctness"]);
     }
+  }
+
+  stops(): Stops {
+    return {outOfMemory: this.outOfMemory !== null, errorTraceback: this.errorTraceback};
   }
 
   finish(): void {

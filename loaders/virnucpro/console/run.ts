@@ -82,7 +82,7 @@ export class RunParser {
   }
 
   finish(): Omit<ConsoleLog, "lines" | "records"> {
-    const outcome = this.outcome.finish({outOfMemory: this.problems.outOfMemory !== null, errorTraceback: this.problems.errorTraceback !== null});
+    const outcome = this.outcome.finish(this.problems.stops());
     // Findings on one line keep the order they were added in; the error-record overflow (no line)
     // goes before a missing summary (no line), as it always has.
     this.problems.finish();

@@ -303,12 +303,24 @@ describe("problems and outcome (console/problems.ts, console/outcome.ts)", () =>
     problems.record(record("OUT OF MEMORY ERROR", 3, {envelope: "worker", worker: 1}));
     problems.record(record("=".repeat(40), 4, {level: "ERROR", continuation: ["OUT OF MEMORY ERROR", "  Memory at failure: 23.5 GB "]}));
     problems.record(record("OUT OF MEMORY ERROR again", 5));
-    expect(problems.outOfMemory).toBe(4);
+    expect(problems.stops()).toEqual({outOfMemory: true, errorTraceback: false});
     expect(findings.sorted().map((f) => [f.code, f.line, f.message])).toEqual([
       ["out_of_memory", 4, "the pipeline stopped on a CUDA out-of-memory error (Memory at failure: 23.5 GB)"],
       ["error_record", 4, `ERROR from ${TELEMETRY}: OUT OF MEMORY ERROR`]
     ]);
     expect(outOfMemoryDetail(record("x", 1))).toBeNull();
+  });
+
+  it("a traceback under a main-process error is a stop; under a worker error or an INFO record it is not", () => {
+    const traceback = {continuation: ["Traceback (most recent call last):", '  File "x.py", line 1']};
+    const stops = (...records: LogRecord[]) => {
+      const problems = new ProblemsSection(new Findings());
+      for (const r of records) problems.record(r);
+      return problems.stops();
+    };
+    expect(stops(record("boom", 1, {level: "ERROR", ...traceback}))).toEqual({outOfMemory: false, errorTraceback: true});
+    expect(stops(record("boom", 1, {level: "ERROR", envelope: "worker", worker: 0, ...traceback}))).toEqual({outOfMemory: false, errorTraceback: false});
+    expect(stops(record("boom", 1, {level: "INFO", ...traceback}))).toEqual({outOfMemory: false, errorTraceback: false});
     expect(firstMeaningfulLine(record("  ", 1, {continuation: ["", "x".repeat(400)]}))).toHaveLength(301);
   });
 
