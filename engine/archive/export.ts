@@ -6,7 +6,7 @@
  */
 import {readFile} from "node:fs/promises";
 import path from "node:path";
-import {likeTarget, NA, secs, short} from "../render/format.ts";
+import {duration, likeTarget, NA, secs, short} from "../render/format.ts";
 import {runStatus} from "../render/sections.ts";
 import type {Report, ReportCriterion} from "../report/types.ts";
 import {headlines} from "../site/pages.ts";
@@ -79,7 +79,7 @@ export function singleFileOverview(report: Report, manifest: Manifest, state: Si
     : `<p class="note">No warnings.</p>`;
   const runs = report.runs
     .map(
-      (r) => `<tr><td><code>${esc(r.id)}</code>${r.label ? `<div class="note">${esc(r.label)}</div>` : ""}</td><td class="num">${r.gpus}</td><td>${esc(runStatus(r))}</td><td class="num">${esc(likeTarget(r.total_seconds, " s"))}</td><td class="mono">${esc(r.model ?? "unknown")}</td><td>${esc(r.gpu_names ?? "unknown")}</td></tr>`
+      (r) => `<tr><td><code>${esc(r.id)}</code>${r.label ? `<div class="note">${esc(r.label)}</div>` : ""}</td><td class="num">${r.gpus}</td><td>${esc(runStatus(r))}</td><td class="num">${esc(duration(r.total_seconds))}</td><td class="mono">${esc(r.model ?? "unknown")}</td><td>${esc(r.gpu_names ?? "unknown")}</td></tr>`
     )
     .join("\n");
   // one scale for every run's chart, so the runs compare by bar length

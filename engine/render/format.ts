@@ -9,7 +9,10 @@
  * in src/ import the very same functions; there is no second copy to drift.
  */
 
-/** The one glyph for a figure that is missing (null): "not available". */
+/**
+ * The one glyph for a figure that is missing (null): "not available". (Where a release has no such
+ * figure at all, e.g. no baseline in its study, the archive's empty cell stays "—": nothing is missing.)
+ */
 export const NA = "n/a";
 
 type Maybe = number | null | undefined;
