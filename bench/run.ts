@@ -17,6 +17,7 @@ import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
 import {phase10Plan, writeStudy} from "../loaders/virnucpro/example/generate.ts";
+import {writeBrowserFormat} from "../engine/site/browser-format.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const out = path.join(root, "bench", "out", "phase10");
@@ -146,6 +147,7 @@ async function emptyFrameworkBuild(): Promise<Measure> {
     if (e.name === "data" || e.name.startsWith(".")) continue;
     await cp(path.join(root, "src", e.name), path.join(dir, "src", e.name), {recursive: true});
   }
+  await writeBrowserFormat(path.join(dir, "src"));
   for (const loader of await readdir(path.join(root, "src", "data"))) {
     const name = loader.replace(/\.(ts|js)$/, "");
     await writeFile(path.join(dir, "src", "data", name), name.endsWith(".json") ? "{}" : "");

@@ -4,10 +4,12 @@
  * Framework caches data-loader output by the loader's source, not by the database it read
  * (BENCHBOOK_DB), so a preview of study B after study A would serve A's figures: the loader cache is
  * cleared first (the bundled npm modules in `_node` stay; builds use their own copies of the pages).
+ * The pages' formatter, components/format.js, is written from engine/render/format.ts first (ignored by git).
  */
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {clearLoaderCache, SITE_ROOT} from "../engine/site/build.ts";
+import {writeBrowserFormat} from "../engine/site/browser-format.ts";
 import {parseVerbArguments} from "./args.ts";
 import {usageOf} from "./usage.ts";
 
@@ -24,6 +26,7 @@ export async function devCommand(argv: string[], _io?: unknown, deps: DevDeps = 
   const {dbFile, study} = await ingestStudy(positionals[0]!, {dbFile: values.db});
   const siteRoot = deps.siteRoot ?? SITE_ROOT;
   await clearLoaderCache(path.join(siteRoot, ".observablehq", "cache"));
+  await writeBrowserFormat(siteRoot);
   await (deps.launch ?? preview)({BENCHBOOK_DB: dbFile, BENCHBOOK_STUDY: study.file, OBSERVABLE_TELEMETRY_DISABLE: "1"});
   return 0;
 }

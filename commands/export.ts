@@ -3,6 +3,7 @@ import path from "node:path";
 import {exportRelease} from "../engine/archive/export.ts";
 import {checkReleaseName, DEFAULT_ARCHIVE} from "../engine/archive/fs.ts";
 import {writeOutputFile} from "../engine/errors.ts";
+import {count} from "../engine/render/format.ts";
 import {parseVerbArguments, usageError} from "./args.ts";
 import {shownPath, type CommandIo} from "./io.ts";
 import {usageOf} from "./usage.ts";
@@ -20,6 +21,6 @@ export async function exportCommand(argv: string[], io: CommandIo): Promise<numb
   const html = await exportRelease(path.resolve(values.archive), release);
   const output = path.resolve(values.output ?? `${release}-overview.html`);
   await writeOutputFile(output, html);
-  io.out(`${release}: overview written to ${shownPath(output)} (${Buffer.byteLength(html).toLocaleString("en-US")} bytes, opens from disk)\n`);
+  io.out(`${release}: overview written to ${shownPath(output)} (${count(Buffer.byteLength(html))} bytes, opens from disk)\n`);
   return 0;
 }

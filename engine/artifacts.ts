@@ -4,6 +4,7 @@ import {createReadStream} from "node:fs";
 import {readdir, readFile, stat} from "node:fs/promises";
 import path from "node:path";
 import {InputError} from "./errors.ts";
+import {mib} from "./render/format.ts";
 
 export interface TextArtifact {
   file: string;
@@ -31,7 +32,7 @@ async function statFile(file: string, what: string) {
 
 export async function readTextArtifact(file: string, what: string): Promise<TextArtifact> {
   const s = await statFile(file, what);
-  if (s.size > MAX_TEXT_BYTES) throw new InputError(`${what} is ${(s.size / 2 ** 20).toFixed(0)} MiB`, {file, expected: `at most ${MAX_TEXT_BYTES / 2 ** 20} MiB`});
+  if (s.size > MAX_TEXT_BYTES) throw new InputError(`${what} is ${mib(s.size / 2 ** 20)}`, {file, expected: `at most ${MAX_TEXT_BYTES / 2 ** 20} MiB`});
   const buffer = await readFile(file);
   const sha256 = createHash("sha256").update(buffer).digest("hex");
   let text: string;

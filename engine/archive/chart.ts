@@ -3,6 +3,7 @@
  * chart. Plain SVG text, no script, so the trend page and the single-file export draw without JS.
  * Every data point is a mark with a <title> carrying its value; missing values leave a gap.
  */
+import {NA} from "../render/format.ts";
 import {esc} from "./html.ts";
 
 export const PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"];
@@ -115,7 +116,7 @@ export function lineChart(options: LineChartOptions): string {
 /** The chart's numbers as a table, for readers (and screen readers) who want the exact values. */
 function dataTable(options: LineChartOptions): string {
   const head = `<tr><th>Series</th>${options.categories.map((c) => `<th class="num">${esc(c)}</th>`).join("")}</tr>`;
-  const rows = options.series.map((s) => `<tr><td>${esc(s.name)}</td>${s.values.map((v, i) => `<td class="num">${v == null ? "—" : esc(options.format(v))}${s.invalid?.[i] ? " (INVALID)" : ""}</td>`).join("")}</tr>`).join("");
+  const rows = options.series.map((s) => `<tr><td>${esc(s.name)}</td>${s.values.map((v, i) => `<td class="num">${v == null ? NA : esc(options.format(v))}${s.invalid?.[i] ? " (INVALID)" : ""}</td>`).join("")}</tr>`).join("");
   return `<details><summary>values</summary><table>${head}${rows}</table></details>`;
 }
 

@@ -6,18 +6,17 @@
  */
 import {readFile} from "node:fs/promises";
 import path from "node:path";
+import {duration, likeTarget, NA, secs, short} from "../render/format.ts";
 import {runStatus} from "../render/sections.ts";
 import type {Report, ReportCriterion} from "../report/types.ts";
 import {headlines} from "../site/pages.ts";
 import {barChart} from "./chart.ts";
-import {fmt, likeTarget} from "./figures.ts";
 import {ArchiveError, assertNoSymlink, checkReleaseName, DATA_DIR, RELEASES_DIR} from "./fs.ts";
 import {esc, page, statusBadge} from "./html.ts";
 import type {Manifest} from "./manifest.ts";
 import {checkReleaseFolder, refuseTampered} from "./verify.ts";
 import {readArchivedManifest, readSignoffs, signoffKind, signoffState, signoffText, displayTime, type SignoffState} from "./signoff.ts";
 
-const STATUS_WORD: Record<string, string> = {pass: "PASS", fail: "FAIL", no_data: "NO DATA", invalid: "INVALID", inconclusive: "INCONCLUSIVE"};
 const OVERALL_WORD: Record<string, string> = {pass: "PASS", fail: "FAIL", incomplete: "INCOMPLETE"};
 
 export async function exportRelease(root: string, release: string): Promise<string> {
@@ -40,11 +39,11 @@ function scoreboard(criteria: ReportCriterion[]): string {
   const rows = criteria
     .map(
       (c) => `<tr data-criterion="${esc(c.id)}" data-status="${esc(c.status)}">
-<td>${statusBadge(c.status, STATUS_WORD[c.status])}</td>
+<td>${statusBadge(c.status)}</td>
 <td><strong>${esc(c.label)}</strong><div class="note mono">${esc(c.id)}</div></td>
-<td class="num">${esc(c.display_value ?? "no data")}${c.per_run?.length && c.value_run ? `<div class="note">${esc(c.value_run)}</div>` : ""}${c.flags.length ? ` <sup title="affected by warnings ${esc(c.flags.join(", "))}">${esc(c.flags.join(" "))}</sup>` : ""}${
+<td class="num">${esc(c.display_value ?? NA)}${c.per_run?.length && c.value_run ? `<div class="note">${esc(c.value_run)}</div>` : ""}${c.flags.length ? ` <sup title="affected by warnings ${esc(c.flags.join(", "))}">${esc(c.flags.join(" "))}</sup>` : ""}${
         c.per_run?.length
-          ? `<div class="per-run">${c.per_run.map((p) => `<div data-run="${esc(p.run)}" data-status="${esc(p.status)}"><code>${esc(p.run)}</code> ${esc(likeTarget(p.value, c.display_target))} ${statusBadge(p.status, STATUS_WORD[p.status])}</div>`).join("")}</div>`
+          ? `<div class="per-run">${c.per_run.map((p) => `<div data-run="${esc(p.run)}" data-status="${esc(p.status)}"><code>${esc(p.run)}</code> ${esc(likeTarget(p.value, c.display_target))} ${statusBadge(p.status)}</div>`).join("")}</div>`
           : ""
       }</td>
 <td class="num">${esc(c.display_target)}</td>
@@ -66,7 +65,7 @@ export function singleFileOverview(report: Report, manifest: Manifest, state: Si
   const kind = signoffKind(state);
   const cards = headlines(report)
     .map(
-      (h) => `<div class="card" data-headline="${esc(h.id)}"${h.verdict ? ` data-verdict="${esc(h.verdict)}"` : ""}><div class="note">${esc(h.label)}</div><div class="card-value">${esc(h.value ?? "no data")}</div>${h.formula ? `<div class="formula">${esc(h.formula)}</div>` : ""}${h.note ? `<div class="note">${esc(h.note)}</div>` : ""}</div>`
+      (h) => `<div class="card" data-headline="${esc(h.id)}"${h.verdict ? ` data-verdict="${esc(h.verdict)}"` : ""}><div class="note">${esc(h.label)}</div><div class="card-value">${esc(h.value ?? NA)}</div>${h.formula ? `<div class="formula">${esc(h.formula)}</div>` : ""}${h.note ? `<div class="note">${esc(h.note)}</div>` : ""}</div>`
     )
     .join("\n");
   const warnings = report.warnings.length
@@ -80,7 +79,7 @@ export function singleFileOverview(report: Report, manifest: Manifest, state: Si
     : `<p class="note">No warnings.</p>`;
   const runs = report.runs
     .map(
-      (r) => `<tr><td><code>${esc(r.id)}</code>${r.label ? `<div class="note">${esc(r.label)}</div>` : ""}</td><td class="num">${r.gpus}</td><td>${esc(runStatus(r))}</td><td class="num">${esc(r.total_seconds == null ? "no data" : likeTarget(r.total_seconds, " s"))}</td><td class="mono">${esc(r.model ?? "unknown")}</td><td>${esc(r.gpu_names ?? "unknown")}</td></tr>`
+      (r) => `<tr><td><code>${esc(r.id)}</code>${r.label ? `<div class="note">${esc(r.label)}</div>` : ""}</td><td class="num">${r.gpus}</td><td>${esc(runStatus(r))}</td><td class="num">${esc(duration(r.total_seconds))}</td><td class="mono">${esc(r.model ?? "unknown")}</td><td>${esc(r.gpu_names ?? "unknown")}</td></tr>`
     )
     .join("\n");
   // one scale for every run's chart, so the runs compare by bar length
@@ -90,8 +89,8 @@ export function singleFileOverview(report: Report, manifest: Manifest, state: Si
       barChart({
         title: `Stage times, ${r.id}${r.label ? ` (${r.label})` : ""}`,
         bars: r.stages.map((s) => ({label: s.name, value: s.skipped ? null : s.seconds})),
-        format: (v) => fmt.seconds(v),
-        tick: (v) => `${Number(v.toPrecision(6))} s`,
+        format: (v) => secs(v),
+        tick: (v) => `${short(v)} s`,
         max: longestStage,
         axisLabel: "seconds (same scale for every run)"
       })
@@ -118,7 +117,7 @@ ${runs}
 Built ${esc(displayTime(manifest.build_time))} with benchbook ${esc(manifest.tools.benchbook)}, DuckDB ${esc(manifest.tools.duckdb)}, Node ${esc(manifest.tools.node)}.
 Content hash <code>${esc(manifest.content_sha256)}</code>.</p>
 <details><summary>input files</summary><table><thead><tr><th>File</th><th>Kind</th><th>Run</th><th class="num">Bytes</th><th>sha256</th></tr></thead><tbody>
-${manifest.inputs.map((i) => `<tr><td class="mono">${esc(i.path)}</td><td>${esc(i.kind)}</td><td>${esc(i.run)}</td><td class="num">${i.bytes ?? "—"}</td><td class="mono">${esc(i.sha256 ?? "—")}</td></tr>`).join("\n")}
+${manifest.inputs.map((i) => `<tr><td class="mono">${esc(i.path)}</td><td>${esc(i.kind)}</td><td>${esc(i.run)}</td><td class="num">${i.bytes ?? NA}</td><td class="mono">${esc(i.sha256 ?? NA)}</td></tr>`).join("\n")}
 </tbody></table></details>
 <script type="application/json" id="benchbook-report">${embeddedJson({manifest, report})}</script>`;
   return page({title: `${report.title} (${report.release})`, body});

@@ -4,7 +4,7 @@
  * what each release's own pages show.
  */
 import {METRICS} from "../report/criteria.ts";
-import {duration, formatUnit} from "../render/format.ts";
+import {formatUnit, NA, statusWord} from "../render/format.ts";
 import type {Report} from "../report/types.ts";
 
 /** One run's value of a criterion, with that run's verdict (an invalid value stays marked invalid). */
@@ -57,7 +57,7 @@ export function figuresOf(report: Report): ReleaseFigures {
 
 /** "value STATUS" for one run's value of a criterion; the status is always shown, so an invalid value reads as one. */
 export function runValueHtml(v: {run: string; display_value: string | null; status: string | null}, esc: (s: string) => string): string {
-  return `<span class="run-value" data-run="${esc(v.run)}" data-status="${esc(v.status ?? "unjudged")}"><code>${esc(v.run)}</code> ${esc(v.display_value ?? "—")}${v.status ? ` <span class="status status--${esc(v.status)}">${esc(v.status.toUpperCase().replace("_", " "))}</span>` : ""}</span>`;
+  return `<span class="run-value" data-run="${esc(v.run)}" data-status="${esc(v.status ?? "unjudged")}"><code>${esc(v.run)}</code> ${esc(v.display_value ?? NA)}${v.status ? ` <span class="status status--${esc(v.status)}">${esc(statusWord(v.status))}</span>` : ""}</span>`;
 }
 
 /**
@@ -72,18 +72,3 @@ export function invalidReason(report: Report, metric: string, run: string): stri
   return null;
 }
 
-export const fmt = {
-  seconds: (s: number | null | undefined) => (s == null ? "—" : `${s.toFixed(1)} s`),
-  ratio: (x: number | null | undefined) => (x == null ? "—" : `${x.toFixed(2)}x`),
-  percent: (x: number | null | undefined, digits = 2) => (x == null ? "—" : `${(x * 100).toFixed(digits)} %`)
-};
-
-/** A per-run value in its criterion's unit and precision ('>= 99.00 %' → '93.09 %', '< 3600 s' → '3200.6 s (53:20)'). */
-export function likeTarget(value: number | null, displayTarget: string): string {
-  if (value == null) return "no data";
-  const digits = (/\.(\d+)/.exec(displayTarget)?.[1] ?? "").length;
-  if (displayTarget.endsWith("%")) return fmt.percent(value, digits);
-  if (displayTarget.endsWith("x")) return `${value.toFixed(digits || 2)}x`;
-  if (displayTarget.endsWith(" s")) return duration(value);
-  return String(Number(value.toPrecision(6)));
-}

@@ -3,6 +3,7 @@
  * font: the pages must open from any static server, or from disk, years later. Every string that came
  * from a study, a log or a sign-off goes through `esc`.
  */
+import {statusWord} from "../render/format.ts";
 
 export function esc(value: unknown): string {
   return String(value ?? "")
@@ -81,5 +82,5 @@ ${options.body}
 }
 
 export function statusBadge(status: string, word?: string): string {
-  return `<span class="status status--${esc(status)}">${esc(word ?? status.toUpperCase().replace("_", " "))}</span>`;
+  return `<span class="status status--${esc(status)}">${esc(word ?? statusWord(status))}</span>`;
 }

@@ -10,7 +10,8 @@ import {BENCHBOOK_VERSION} from "../version.ts";
 import {assertNoSymlink, SIGNOFFS_DIR, writeArchiveFile} from "./fs.ts";
 import {esc, page, releaseHref, statusBadge} from "./html.ts";
 import {canonicalJson} from "./json.ts";
-import {figuresOf, fmt, invalidReason, likeTarget, runValueHtml} from "./figures.ts";
+import {figuresOf, invalidReason, runValueHtml} from "./figures.ts";
+import {likeTarget, NA, pct, secs, statusWord, times} from "../render/format.ts";
 import {scanArchive, type ArchiveContents, type ArchivedRelease} from "./scan.ts";
 import {displayTime, signoffKind, signoffText, writeBanners} from "./signoff.ts";
 import {trendPage} from "./trend.ts";
@@ -74,28 +75,28 @@ const OVERALL_WORD: Record<string, string> = {pass: "PASS", fail: "FAIL", incomp
 
 function releaseRow(r: ArchivedRelease): string {
   const f = figuresOf(r.report);
-  const times = f.runs
-    .map((run) => `<div><code>${esc(run.id)}</code> ${esc(fmt.seconds(run.total_seconds))}${run.status === "complete" ? "" : ` <span class="note" data-run-status="${esc(run.status)}">(${esc(run.status)}${run.status_reason ? `: ${esc(run.status_reason)}` : ""})</span>`}${run.id === f.headline_run ? ' <span class="note">headline</span>' : ""}</div>`)
+  const wallTimes = f.runs
+    .map((run) => `<div><code>${esc(run.id)}</code> ${esc(secs(run.total_seconds))}${run.status === "complete" ? "" : ` <span class="note" data-run-status="${esc(run.status)}">(${esc(run.status)}${run.status_reason ? `: ${esc(run.status_reason)}` : ""})</span>`}${run.id === f.headline_run ? ' <span class="note">headline</span>' : ""}</div>`)
     .join("");
-  const scaling = f.scaling.map((s) => `<div>${esc(fmt.ratio(s.speedup))} <span class="note">${esc(s.key)}</span></div>`).join("") || "—";
-  const baseline = f.baseline ? `${esc(fmt.ratio(f.baseline.speedup))} <div class="note">${f.baseline.run ? `<code>${esc(f.baseline.run)}</code> ` : ""}over ${esc(f.baseline.label)}</div>` : "—";
+  const scaling = f.scaling.map((s) => `<div>${esc(times(s.speedup))} <span class="note">${esc(s.key)}</span></div>`).join("") || "—";
+  const baseline = f.baseline ? `${esc(times(f.baseline.speedup))} <div class="note">${f.baseline.run ? `<code>${esc(f.baseline.run)}</code> ` : ""}over ${esc(f.baseline.label)}</div>` : "—";
   // a value its release judged invalid (a model mismatch) is marked, so it never reads as a regression
   const agreement =
     f.agreement
       .map((a) => {
         const invalid = invalidReason(r.report, "correctness.consensus.label_agreement", a.run);
-        return `<div data-run="${esc(a.run)}"${invalid ? ` data-invalid="true" title="${esc(invalid)}"` : ""}>${runValueHtml({run: a.run, display_value: fmt.percent(a.value), status: a.status}, esc)}</div>`;
+        return `<div data-run="${esc(a.run)}"${invalid ? ` data-invalid="true" title="${esc(invalid)}"` : ""}>${runValueHtml({run: a.run, display_value: pct(a.value, 2), status: a.status}, esc)}</div>`;
       })
       .join("") || "—";
   const spanning = f.criteria
-    .map((c) => `<div data-criterion="${esc(c.id)}"><strong>${esc(c.label)}</strong>: ${esc(c.display_value ?? "no data")}${c.value_run ? ` <span class="note">(${esc(c.value_run)})</span>` : ""} ${statusBadge(c.status)}<div class="note">${c.per_run.map((p) => runValueHtml(p, esc)).join(" · ")}</div></div>`)
+    .map((c) => `<div data-criterion="${esc(c.id)}"><strong>${esc(c.label)}</strong>: ${esc(c.display_value ?? NA)}${c.value_run ? ` <span class="note">(${esc(c.value_run)})</span>` : ""} ${statusBadge(c.status)}<div class="note">${c.per_run.map((p) => runValueHtml(p, esc)).join(" · ")}</div></div>`)
     .join("") || "—";
   const kind = signoffKind(r.signoff);
   return `<tr data-release="${esc(r.release)}" data-pipeline="${esc(r.report.pipeline)}" data-overall="${esc(f.summary.overall)}" data-signoff="${esc(kind)}">
 <td><a href="${esc(releaseHref("", r.release))}"><strong>${esc(r.release)}</strong></a><div class="note">${esc(r.manifest.title)}</div><div class="note">pipeline <code>${esc(r.report.pipeline)}</code></div></td>
 <td class="num">${esc(r.manifest.date ?? "—")}</td>
 <td>${statusBadge(f.summary.overall, OVERALL_WORD[f.summary.overall])}<div class="note">${f.summary.met} of ${f.summary.total} criteria met</div></td>
-<td class="num">${times || "—"}</td>
+<td class="num">${wallTimes || "—"}</td>
 <td class="num">${scaling}</td>
 <td class="num">${baseline}</td>
 <td class="num">${agreement}</td>
@@ -104,8 +105,6 @@ function releaseRow(r: ArchivedRelease): string {
 <td><span class="note">${esc(displayTime(r.manifest.build_time))}</span><div><code title="${esc(r.manifest.content_sha256)}">${esc(r.manifest.content_sha256.slice(0, 12))}</code></div><div class="note"><a href="${esc(releaseHref("", r.release, "data/manifest.json"))}">manifest</a></div></td>
 </tr>`;
 }
-
-const STATUS_WORD: Record<string, string> = {pass: "PASS", fail: "FAIL", no_data: "NO DATA", invalid: "INVALID", inconclusive: "INCONCLUSIVE"};
 
 /** asv-style: every criterion (rows) in every release (columns, oldest first), status and value. */
 export function criteriaGrid(releases: ArchivedRelease[]): string {
@@ -119,9 +118,9 @@ export function criteriaGrid(releases: ArchivedRelease[]): string {
           const c = r.report.criteria.find((x) => x.id === id);
           if (!c) return `<td class="grid-cell" data-release="${esc(r.release)}" data-status="absent"><span class="note">not judged</span></td>`;
           const perRun = c.per_run?.length
-            ? `<div class="note">${c.per_run.map((p) => `${esc(p.run)} ${esc(likeTarget(p.value, c.display_target))} ${esc(STATUS_WORD[p.status] ?? p.status)}`).join("<br>")}</div>`
+            ? `<div class="note">${c.per_run.map((p) => `${esc(p.run)} ${esc(likeTarget(p.value, c.display_target))} ${esc(statusWord(p.status))}`).join("<br>")}</div>`
             : "";
-          return `<td class="grid-cell" data-release="${esc(r.release)}" data-status="${esc(c.status)}">${statusBadge(c.status, STATUS_WORD[c.status])}<div>${esc(c.display_value ?? "no data")}</div>${perRun}</td>`;
+          return `<td class="grid-cell" data-release="${esc(r.release)}" data-status="${esc(c.status)}">${statusBadge(c.status)}<div>${esc(c.display_value ?? NA)}</div>${perRun}</td>`;
         })
         .join("");
       return `<tr data-criterion="${esc(id)}"><th scope="row">${esc(label)}<div class="note mono">${esc(id)}</div></th>${cells}</tr>`;
@@ -141,8 +140,8 @@ export function statusChanges(releases: ArchivedRelease[]): string {
     const a = previous.report.criteria.find((c) => c.id === id);
     const b = newest.report.criteria.find((c) => c.id === id);
     if (a && b && a.status === b.status) return [];
-    const word = (c: typeof a) => (c ? STATUS_WORD[c.status] ?? c.status : "not judged");
-    const value = (c: typeof a) => (c ? c.display_value ?? "no data" : "—");
+    const word = (c: typeof a) => (c ? statusWord(c.status) : "not judged");
+    const value = (c: typeof a) => (c ? c.display_value ?? NA : "—");
     return [
       `<li data-criterion="${esc(id)}" data-from="${esc(a?.status ?? "absent")}" data-to="${esc(b?.status ?? "absent")}"><code>${esc(id)}</code> ${esc((b ?? a)!.label)}: ${a ? statusBadge(a.status, word(a)) : esc(word(a))} &#8594; ${b ? statusBadge(b.status, word(b)) : esc(word(b))} <span class="note">(${esc(value(a))} &#8594; ${esc(value(b))})</span>${b?.reason ? `<div class="note">${esc(b.reason)}</div>` : ""}</li>`
     ];

@@ -4,15 +4,16 @@
  * without that run leaves a gap rather than a zero.
  */
 import {lineChart, type Series} from "./chart.ts";
-import {figuresOf, fmt, invalidReason, runValueHtml, type ReleaseFigures} from "./figures.ts";
+import {figuresOf, invalidReason, runValueHtml, type ReleaseFigures} from "./figures.ts";
+import {NA, pct, secs, short, statusWord, times} from "../render/format.ts";
 import {esc, page} from "./html.ts";
 import type {ArchivedRelease} from "./scan.ts";
 
 // ticks are round: print them without padding decimals
 const TICK = {
-  seconds: (v: number) => `${Number(v.toPrecision(6))} s`,
-  ratio: (v: number) => `${Number(v.toPrecision(6))}x`,
-  percent: (v: number) => `${Number((v * 100).toPrecision(6))} %`
+  seconds: (v: number) => `${short(v)} s`,
+  ratio: (v: number) => `${short(v)}x`,
+  percent: (v: number) => `${short(v * 100)} %`
 };
 
 function unique<T>(items: T[]): T[] {
@@ -42,7 +43,7 @@ export function trendPage(releases: ArchivedRelease[]): string {
   });
   const spanning = releases.flatMap((r) =>
     figuresOf(r.report).criteria.map(
-      (c) => `<tr data-release="${esc(r.release)}" data-criterion="${esc(c.id)}"><td>${esc(r.release)}</td><td>${esc(c.label)}</td><td class="num">${esc(c.display_value ?? "no data")}${c.value_run ? ` <span class="note">(${esc(c.value_run)})</span>` : ""} <span class="status status--${esc(c.status)}">${esc(c.status.toUpperCase().replace("_", " "))}</span></td><td>${c.per_run.map((p) => runValueHtml(p, esc)).join(" · ")}</td></tr>`
+      (c) => `<tr data-release="${esc(r.release)}" data-criterion="${esc(c.id)}"><td>${esc(r.release)}</td><td>${esc(c.label)}</td><td class="num">${esc(c.display_value ?? NA)}${c.value_run ? ` <span class="note">(${esc(c.value_run)})</span>` : ""} <span class="status status--${esc(c.status)}">${esc(statusWord(c.status))}</span></td><td>${c.per_run.map((p) => runValueHtml(p, esc)).join(" · ")}</td></tr>`
     )
   );
   const spanningTable = spanning.length
@@ -82,7 +83,7 @@ function trendCharts(releases: ArchivedRelease[]) {
       title: "Total wall time per run",
       categories: names,
       series: seriesBy(figures, runIds, (id) => id, (f, id) => f.runs.find((r) => r.id === id)?.total_seconds),
-      format: fmt.seconds,
+      format: (v) => secs(v),
       tick: TICK.seconds,
       zero: true,
       targets: targetsOf(releases, "run.total_seconds")
@@ -91,7 +92,7 @@ function trendCharts(releases: ArchivedRelease[]) {
       title: "Multi-GPU scaling (speedup)",
       categories: names,
       series: seriesBy(figures, scalingKeys, (k) => k, (f, k) => f.scaling.find((s) => s.key === k)?.speedup),
-      format: fmt.ratio,
+      format: (v) => times(v),
       tick: TICK.ratio,
       zero: true,
       targets: targetsOf(releases, "scaling.speedup")
@@ -100,7 +101,7 @@ function trendCharts(releases: ArchivedRelease[]) {
       title: "Speedup over the baseline",
       categories: names,
       series: [{name: "headline run (most GPUs)", values: figures.map((f) => f.baseline?.speedup ?? null)}],
-      format: fmt.ratio,
+      format: (v) => times(v),
       tick: TICK.ratio,
       zero: true,
       targets: targetsOf(releases, "baseline.speedup")
@@ -112,7 +113,7 @@ function trendCharts(releases: ArchivedRelease[]) {
         ...s,
         invalid: releases.map((r) => invalidReason(r.report, "correctness.consensus.label_agreement", s.name))
       })),
-      format: (v) => fmt.percent(v, 3),
+      format: (v) => pct(v, 3),
       tick: TICK.percent,
       targets: targetsOf(releases, "correctness.consensus.label_agreement")
     })
@@ -122,7 +123,7 @@ function trendCharts(releases: ArchivedRelease[]) {
       title: stage,
       categories: names,
       series: seriesBy(figures, runIds, (id) => id, (f, id) => f.stages.find((s) => s.run === id && s.stage === stage)?.seconds),
-      format: fmt.seconds,
+      format: (v) => secs(v),
       tick: TICK.seconds,
       zero: true
     })

@@ -8,8 +8,8 @@
  * file:line), before the reasons that cite it ("1gpu is contaminated (resumed_run, W1)").
  */
 import {METRICS, primaryOf, windowOf} from "../report/criteria.ts";
-import {count, duration, formatUnit, NA, num, pct, sci, secs, times} from "./format.ts";
-import type {CriterionStatus, Report, ReportCorrectness, ReportCriterion, ReportRun, ReportScaling} from "../report/types.ts";
+import {count, duration, formatUnit, mib, NA, num, pct, points, rate, sci, secs, signed, STATUS_WORD, times, watts} from "./format.ts";
+import type {Report, ReportCorrectness, ReportCriterion, ReportRun, ReportScaling} from "../report/types.ts";
 
 export type Line = string | {strong: string};
 export interface Row {
@@ -33,8 +33,6 @@ export interface ReportDocument {
   sections: Section[];
 }
 
-const STATUS_WORD: Record<CriterionStatus, string> = {pass: "PASS", fail: "FAIL", no_data: "NO DATA", invalid: "INVALID", inconclusive: "INCONCLUSIVE"};
-
 /** Refs of the warnings on `runs` (and study-wide ones) touching one of `areas`, in report order. */
 function refsOf(report: Report, runs: ReadonlyArray<string | null>, areas: readonly string[]): string[] {
   const touches = (affects: readonly string[]) => affects.some((a) => areas.includes(a));
@@ -53,10 +51,6 @@ function mark(value: string, refs: readonly string[]): string {
   return refs.length ? `${value} [${refs.join(", ")}]` : value;
 }
 
-/** a difference of two fractions, in percentage points */
-const points = (x: number | null) => (x === null ? NA : `${x > 0 ? "+" : ""}${(x * 100).toFixed(2)}`);
-const signed = (x: number | null, digits = 1) => (x === null ? NA : `${x > 0 ? "+" : ""}${x.toFixed(digits)} s`);
-const rate = (x: number | null, digits = 1) => (x === null ? NA : x.toLocaleString("en-US", {minimumFractionDigits: digits, maximumFractionDigits: digits}));
 const orNA = (s: string | number | null | undefined) => (s === null || s === undefined || s === "" ? NA : String(s));
 
 /** A criterion figure in its metric's unit; seconds without the clock where space is short. */
@@ -283,7 +277,7 @@ function esmSections(report: Report): Section[] {
     });
     const deviceRows = report.gpu.map((g) => {
       const m = (s: string) => mark(s, r(g.run, ["gpu"]));
-      return {cells: [g.run, String(g.device), String(g.monitor_count), count(g.samples), m(pct(g.coverage)), m(pct(g.mean_utilization)), m(pct(g.median_utilization)), m(pct(g.p10_utilization)), m(pct(g.share_at_or_above_80)), g.mean_power_watts === null ? NA : `${num(g.mean_power_watts)} W`, g.peak_memory_mib === null ? NA : `${count(Math.round(g.peak_memory_mib))} MiB`, g.duplicated ? "DUPLICATED" : ""]};
+      return {cells: [g.run, String(g.device), String(g.monitor_count), count(g.samples), m(pct(g.coverage)), m(pct(g.mean_utilization)), m(pct(g.median_utilization)), m(pct(g.p10_utilization)), m(pct(g.share_at_or_above_80)), watts(g.mean_power_watts), mib(g.peak_memory_mib), g.duplicated ? "DUPLICATED" : ""]};
     });
     const util = ["Mean", "Median", "P10", ">= 80 %"];
     sections.push({

@@ -22,7 +22,7 @@
 import {InputError} from "../errors.ts";
 import type {CriterionSpec} from "../study.ts";
 import {intervalVerdict, meetsTarget} from "../metrics/stats.ts";
-import {formatTarget, formatUnit, type Unit} from "../render/format.ts";
+import {formatTarget, formatUnit, pct, significant, type Unit} from "../render/format.ts";
 import {GPU_COVERAGE_MIN} from "../metrics/gpu.ts";
 import type {CriterionStatus, Report, ReportCriterion, ReportRun} from "./types.ts";
 
@@ -201,7 +201,7 @@ function gpuMetric(field: "mean_utilization" | "median_utilization" | "share_at_
         return {run: run.id, value, status: "invalid", reason: `only ${g.devices} of ${g.gpus} GPUs of ${run.id} sampled`};
       }
       if (g.coverage === null || g.coverage < GPU_COVERAGE_MIN) {
-        const share = g.coverage === null ? "an unknown share" : `${(g.coverage * 100).toFixed(1)} %`;
+        const share = g.coverage === null ? "an unknown share" : pct(g.coverage);
         return {run: run.id, value, status: "no_data", reason: `GPU samples of ${run.id} cover ${share} of the ${windowOf(report)} window (at least ${GPU_COVERAGE_MIN * 100} % of it on every device needed)`};
       }
       return {run: run.id, value};
@@ -406,7 +406,7 @@ function judge(m: Measurement, spec: CriterionSpec): {status: CriterionStatus; r
   if (m.value === null) return {status: "no_data", reason: m.reason ?? "value unknown"};
   const ok = meetsTarget(m.value, spec.comparison, spec.target);
   if (m.interval && intervalVerdict(m.interval, spec.comparison, spec.target) === "inconclusive") {
-    return {status: "inconclusive", reason: `the ${m.interval.what}, ${m.interval.lo.toPrecision(4)}–${m.interval.hi.toPrecision(4)}, straddles the target ${spec.target}`};
+    return {status: "inconclusive", reason: `the ${m.interval.what}, ${significant(m.interval.lo)}–${significant(m.interval.hi)}, straddles the target ${spec.target}`};
   }
   if (m.caveat) return ok ? {status: "inconclusive", reason: m.caveat} : {status: "fail", reason: m.caveat};
   return {status: ok ? "pass" : "fail", reason: null};

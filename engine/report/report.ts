@@ -29,6 +29,7 @@ import type {
 import {hasStoredCorrectness, installViews, storedViewSql, viewSql} from "../metrics/views.ts";
 import {repeatStatistics} from "../ingest/executions.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
+import {num, secs} from "../render/format.ts";
 
 export interface BuildReportOptions {
   /** the study's criteria; the pipeline's defaults (stored at ingest) when absent or empty */
@@ -181,10 +182,10 @@ async function readScaling(q: (sql: string) => Promise<Row[]>): Promise<ReportSc
         label,
         total_seconds: total,
         speedup: p[`${column}_speedup`],
-        formula: `${p.to_seconds} - ${p.dnabert_to} + ${p.dnabert_from} / ${divisor} = ${total.toFixed(1)} s`
+        formula: `${p.to_seconds} - ${p.dnabert_to} + ${p.dnabert_from} / ${divisor} = ${secs(total)}`
       });
     };
-    replace("DNABERT-S scaled like ESM-2", "what_if_dnabert_like_esm", p.esm_speedup?.toFixed(3) ?? "?");
+    replace("DNABERT-S scaled like ESM-2", "what_if_dnabert_like_esm", num(p.esm_speedup, 3));
     replace("DNABERT-S scaled 1.5x", "what_if_dnabert_1_5x", "1.5");
     replace("DNABERT-S scaled ideally", "what_if_dnabert_ideal", String(p.n));
     return {

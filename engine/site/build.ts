@@ -22,6 +22,7 @@ import {InputError} from "../errors.ts";
 import {removeLeftovers, SITE_WORK_PREFIX, siteWorkRule} from "../leftovers.ts";
 import type {Report} from "../report/types.ts";
 import {loadStudy, type CriterionSpec, type Study} from "../study.ts";
+import {writeBrowserFormat} from "./browser-format.ts";
 
 export interface BuildSiteOptions {
   dbFile: string;
@@ -133,7 +134,8 @@ async function computeSiteData(dbFile: string, criteria: CriterionSpec[] | undef
 }
 
 /**
- * A private page root for one build, in `work`: the pages, components and stylesheet copied; each data
+ * A private page root for one build, in `work`: the pages, components and stylesheet copied, with the
+ * reports' formatter as components/format.js (browser-format.ts); each data
  * loader replaced by a one-line import of the original, so its relative imports still resolve in the
  * checkout; node_modules linked beside the root (Framework resolves npm imports and the stylesheet's
  * ../node_modules from there) and a package.json marking it ES modules; the shared npm bundles copied into the root's own cache.
@@ -142,6 +144,7 @@ export async function copySiteRoot(work: string, source: string = SITE_ROOT): Pr
   const root = path.join(work, "src");
   const skip = path.join(source, ".observablehq");
   await cp(source, root, {recursive: true, filter: (src) => src !== skip});
+  await writeBrowserFormat(root);
   for (const file of await readdir(path.join(source, "data"))) {
     if (/\.(ts|js)$/.test(file)) await writeFile(path.join(root, "data", file), `import ${JSON.stringify(pathToFileURL(path.join(source, "data", file)).href)};\n`);
   }

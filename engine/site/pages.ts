@@ -5,7 +5,7 @@
  */
 import type {Report, ReportCorrectness, ReportCriterion, ReportRun, ReportScaling, ReportWarning} from "../report/types.ts";
 import type {AmdahlPoint, CumulativePoint, IoMark, MismatchRow, PackingBatch, StageWindow, UtilizationBin, UtilizationHistogramBin} from "../metrics/series.ts";
-import {duration} from "../render/format.ts";
+import {count, duration, pct, secs, times} from "../render/format.ts";
 import {SERIES_SQL} from "../metrics/series.ts";
 
 export interface Headline {
@@ -39,13 +39,6 @@ function qualify(report: Report, metric: string, run: string | null, headline: O
   return {...headline, verdict: null};
 }
 
-export const fmt = {
-  seconds: (s: number | null | undefined) => (s == null ? null : `${s.toFixed(1)} s`),
-  ratio: (x: number | null | undefined) => (x == null ? null : `${x.toFixed(2)}x`),
-  percent: (x: number | null | undefined, digits = 2) => (x == null ? null : `${(x * 100).toFixed(digits)} %`),
-  count: (n: number | null | undefined) => (n == null ? null : n.toLocaleString("en-US"))
-};
-
 function byGpus(report: Report): ReportRun[] {
   return [...report.runs].sort((a, b) => a.gpus - b.gpus);
 }
@@ -56,7 +49,7 @@ function wallTimeHeadline(report: Report, run: ReportRun, id: string): Headline 
     label: `${run.gpus}-GPU wall time (${run.id})`,
     // the criteria's clock (truncated seconds), not the log's own H:M:S, so one duration reads the same everywhere
     value: run.total_seconds == null ? null : duration(run.total_seconds),
-    formula: run.total_seconds == null ? null : `'Total wall time' of the PIPELINE SUMMARY = ${fmt.seconds(run.total_seconds)}`,
+    formula: run.total_seconds == null ? null : `'Total wall time' of the PIPELINE SUMMARY = ${secs(run.total_seconds)}`,
     note: run.status === "complete" ? null : `run status: ${run.status}${run.status_reason ? ` (${run.status_reason})` : ""}`
   });
 }
@@ -66,12 +59,12 @@ function scalingHeadline(report: Report, s: ReportScaling): Headline {
   return qualify(report, "scaling.speedup", s.to, {
     id: `scaling_${s.from}_${s.to}`,
     label: `Scaling ${s.from_gpus} → ${s.gpus} GPUs (${s.from} → ${s.to})`,
-    value: s.speedup == null ? null : `${fmt.ratio(s.speedup)} (${fmt.percent(s.efficiency, 1)} efficiency)`,
+    value: s.speedup == null ? null : `${times(s.speedup)} (${pct(s.efficiency, 1)} efficiency)`,
     formula:
       s.speedup == null || s.from_seconds == null || s.to_seconds == null
         ? null
-        : `${fmt.seconds(s.from_seconds)} / ${fmt.seconds(s.to_seconds)} = ${fmt.ratio(s.speedup)}; efficiency ${fmt.ratio(s.speedup)} / ${n} = ${fmt.percent(s.efficiency, 1)}`,
-    note: s.amdahl.ceiling == null ? null : `Amdahl ceiling ${fmt.ratio(s.amdahl.ceiling)} (GPU stages ${fmt.percent(s.amdahl.gpu_fraction, 1)} of the ${s.from} run)`
+        : `${secs(s.from_seconds)} / ${secs(s.to_seconds)} = ${times(s.speedup)}; efficiency ${times(s.speedup)} / ${n} = ${pct(s.efficiency, 1)}`,
+    note: s.amdahl.ceiling == null ? null : `Amdahl ceiling ${times(s.amdahl.ceiling)} (GPU stages ${pct(s.amdahl.gpu_fraction, 1)} of the ${s.from} run)`
   });
 }
 
@@ -82,9 +75,9 @@ function baselineHeadline(report: Report): Headline | null {
   return qualify(report, "baseline.speedup", b.run, {
     id: "baseline_speedup",
     label: `Speedup over ${b.label}${b.run ? ` (${b.run})` : ""}`,
-    value: fmt.ratio(b.speedup),
-    formula: b.speedup == null || run?.total_seconds == null ? null : `${fmt.seconds(b.total_seconds)} / ${fmt.seconds(run.total_seconds)} (${run.id}) = ${fmt.ratio(b.speedup)}`,
-    note: `${b.label} is an external figure (${fmt.seconds(b.total_seconds)}), not measured in this study`
+    value: b.speedup == null ? null : times(b.speedup),
+    formula: b.speedup == null || run?.total_seconds == null ? null : `${secs(b.total_seconds)} / ${secs(run.total_seconds)} (${run.id}) = ${times(b.speedup)}`,
+    note: `${b.label} is an external figure (${secs(b.total_seconds)}), not measured in this study`
   });
 }
 
@@ -92,12 +85,12 @@ function agreementHeadline(report: Report, c: Omit<ReportCorrectness, "mismatche
   return qualify(report, `correctness.${c.level}.label_agreement`, c.run, {
     id: `agreement_${c.run}_${c.level}`,
     label: `Label agreement, ${c.level === "consensus" ? "consensus" : "per frame"} (${c.run})`,
-    value: fmt.percent(c.label_agreement),
-    formula: c.label_agreement == null ? null : `(${fmt.count(c.compared)} − ${fmt.count(c.label_mismatches)}) / ${fmt.count(c.compared)} = ${fmt.percent(c.label_agreement)}`,
+    value: c.label_agreement == null ? null : pct(c.label_agreement, 2),
+    formula: c.label_agreement == null ? null : `(${count(c.compared)} − ${count(c.label_mismatches)}) / ${count(c.compared)} = ${pct(c.label_agreement, 2)}`,
     note:
       c.joint_agreement == null
         ? "scores not compared"
-        : `label and every score within ${c.tolerance}: ${fmt.count(c.within_tolerance)} within tolerance, joint ${fmt.percent(c.joint_agreement)}`
+        : `label and every score within ${c.tolerance}: ${count(c.within_tolerance)} within tolerance, joint ${pct(c.joint_agreement, 2)}`
   });
 }
 

@@ -3,7 +3,7 @@
 // read against a status that another run's value produced.
 import {html} from "htl";
 import {statusBadge, warningFlags} from "./ui.js";
-import {likeTarget} from "./format.js";
+import {likeTarget, NA} from "./format.js";
 
 export function scoreboard(criteria) {
   return html`<div class="bb-scroll" tabindex="0"><table class="bb-table bb-scoreboard">
@@ -12,10 +12,10 @@ export function scoreboard(criteria) {
       (c) => html`<tr data-criterion=${c.id} data-status=${c.status}>
         <td data-label="Status">${statusBadge(c.status)}</td>
         <td data-label="Criterion"><strong>${c.label}</strong><div class="bb-note bb-mono">${c.id}</div></td>
-        <td class="num" data-label="Value">${c.display_value ?? "no data"}${c.per_run?.length && c.value_run ? html`<div class="bb-note" data-value-run=${c.value_run}>${c.value_run}</div>` : ""}${warningFlags(c.flags)}${
+        <td class="num" data-label="Value">${c.display_value ?? NA}${c.per_run?.length && c.value_run ? html`<div class="bb-note" data-value-run=${c.value_run}>${c.value_run}</div>` : ""}${warningFlags(c.flags)}${
           c.per_run?.length
             ? html`<div class="bb-per-run">${c.per_run.map(
-                (p) => html`<div data-run=${p.run} data-status=${p.status}><code>${p.run}</code> ${p.value == null ? "no data" : likeTarget(p.value, c.display_target)} ${statusBadge(p.status, {small: true})}</div>`
+                (p) => html`<div data-run=${p.run} data-status=${p.status}><code>${p.run}</code> ${likeTarget(p.value, c.display_target)} ${statusBadge(p.status, {small: true})}</div>`
               )}</div>`
             : ""
         }</td>

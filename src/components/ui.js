@@ -1,7 +1,7 @@
 // Small building blocks shared by the pages. Everything goes through htl's html, which escapes
 // interpolated strings: sequence IDs, paths and commands from logs render as text, never as markup.
 import {html} from "htl";
-import {statusWord} from "./format.js";
+import {NA, statusWord} from "./format.js";
 
 export function statusBadge(status, {small = false} = {}) {
   return html`<span class=${`bb-status bb-status--${status}${small ? " bb-status--small" : ""}`} data-status=${status}>${statusWord(status)}</span>`;
@@ -83,7 +83,7 @@ export function table(rows, columns, {className = "bb-table"} = {}) {
 export function headlineCard(h) {
   return html`<div class="card" data-headline=${h.id} data-verdict=${h.verdict ?? ""}>
     <h2>${h.label}</h2>
-    <div class="bb-card-value">${h.value ?? "no data"}</div>
+    <div class="bb-card-value">${h.value ?? NA}</div>
     ${h.formula ? html`<div class="bb-formula">${h.formula}</div>` : ""}
     ${h.note ? html`<div class="bb-note">${h.note}</div>` : ""}
   </div>`;

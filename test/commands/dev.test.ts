@@ -2,10 +2,11 @@
  * `benchbook dev` on study B after study A must serve B's data: Framework's loader cache (keyed by the
  * loader, not the database) is cleared before the preview starts; bundled npm modules stay.
  */
-import {mkdir, readdir, writeFile} from "node:fs/promises";
+import {mkdir, readdir, readFile, writeFile} from "node:fs/promises";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import {devCommand} from "../../commands/dev.ts";
+import {browserFormat} from "../../engine/site/browser-format.ts";
 import {useTmp} from "../helpers/tmp.ts";
 import {RC1, V20} from "../engine/archive/helpers.ts";
 
@@ -26,5 +27,7 @@ describe("benchbook dev", () => {
     expect(await readdir(cache)).toEqual(["_node"]);
     expect(launched.map((e) => path.basename(e.BENCHBOOK_DB!))).toEqual(["a.duckdb", "b.duckdb"]);
     expect(launched[1]!.BENCHBOOK_STUDY).toBe(V20);
+    // the pages' formatter is written from engine/render/format.ts, not kept by hand in src/
+    expect(await readFile(path.join(dir, "src", "components", "format.js"), "utf8")).toBe(await browserFormat());
   }, 60_000);
 });

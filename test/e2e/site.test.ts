@@ -15,6 +15,7 @@ import {ingestStudy} from "../../engine/ingest/ingest.ts";
 import type {Report} from "../../engine/report/types.ts";
 import {buildSite} from "../../engine/site/build.ts";
 import {installViews} from "../../engine/metrics/views.ts";
+import {NA} from "../../engine/render/format.ts";
 import {storeCorrectness} from "../../engine/metrics/correctness-store.ts";
 import {serveDirectory, type StaticServer} from "../../engine/server/serve.ts";
 import {loadStudy} from "../../engine/study.ts";
@@ -168,7 +169,7 @@ describe.skipIf(!chromiumAvailable())("report site in Chromium", () => {
         await expect(row.getAttribute("data-status")).resolves.toBe(c.status);
         const text = (await row.textContent()) ?? "";
         expect(text).toContain(STATUS_WORDS[c.status]);
-        expect(text).toContain(c.display_value ?? "no data");
+        expect(text).toContain(c.display_value ?? NA);
         expect(text).toContain(c.display_target);
         for (const p of c.per_run ?? []) {
           const cell = row.locator(`.bb-per-run [data-run="${p.run}"]`);

@@ -15,6 +15,7 @@ import {exportRelease} from "../../../engine/archive/export.ts";
 import {ArchiveError} from "../../../engine/archive/fs.ts";
 import type {Manifest} from "../../../engine/archive/manifest.ts";
 import {InputError} from "../../../engine/errors.ts";
+import {NA} from "../../../engine/render/format.ts";
 import type {Report} from "../../../engine/report/types.ts";
 import {captureIo, copyExample, HOSTILE_CRITERION, HOSTILE_LABEL, HOSTILE_TITLE, hostileEdit, htmlFiles, RC1, ROOT, snapshot, V20} from "./helpers.ts";
 
@@ -404,7 +405,7 @@ describe("export --single-file", () => {
     for (const c of report.criteria) {
       const row = new RegExp(`<tr data-criterion="${c.id}" data-status="${c.status}">[\\s\\S]*?</tr>`).exec(html)?.[0];
       expect(row, c.id).toBeTruthy();
-      expect(row).toContain(c.display_value ?? "no data");
+      expect(row).toContain(c.display_value ?? NA);
     }
     const scaling = report.scaling[0]!;
     expect(html).toContain(`${scaling.from_seconds!.toFixed(1)} s / ${scaling.to_seconds!.toFixed(1)} s = ${scaling.speedup!.toFixed(2)}x`);
