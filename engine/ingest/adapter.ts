@@ -63,6 +63,17 @@ export interface PipelineAdapter extends StudyExtension {
    * re-ingests. Absolute paths.
    */
   inputFiles?(study: Study): string[];
+  /**
+   * DDL of the tables only this pipeline writes (CREATE TABLE ...), run at ingest after the engine's
+   * schema (db/schema.ts) and part of the ingest fingerprint, so a change to it re-ingests.
+   */
+  schemaSql?: string;
+  /**
+   * Views of this pipeline's own (over its tables or the engine's), created after the engine's views:
+   * each `CREATE OR REPLACE {TEMP} VIEW <name> AS ...`, as in metrics/. Ingest stores them in the
+   * database (pipeline_views), so a report built from the database alone has them too.
+   */
+  views?: ReadonlyArray<{name: string; sql: string}>;
   ingestRun(context: IngestContext, run: RunSpec, ord: number): Promise<void>;
   ingestReference(context: IngestContext, reference: NonNullable<Study["reference"]>, ord: number): Promise<void>;
 }
@@ -84,4 +95,19 @@ export function profileRows(adapter: PipelineAdapter, study?: Study): Array<{key
     {key: "logged_packing_scale", value: p.loggedPackingScale === null ? null : String(p.loggedPackingScale)},
     {key: "default_criteria", value: JSON.stringify(criteria)}
   ];
+}
+
+/**
+ * The adapter's own views as rows of pipeline_views. Each must create the view it names, with the {TEMP}
+ * marker (a report on a read-only database installs them as temporary views), and not replace an engine view.
+ */
+export function pipelineViewRows(adapter: PipelineAdapter, engineViews: readonly string[]): Array<{name: string; ord: number; sql: string}> {
+  return (adapter.views ?? []).map((v, i) => {
+    const head = new RegExp(`^\\s*CREATE OR REPLACE \\{TEMP\\} VIEW ${v.name} AS\\b`);
+    if (!/^[a-z_][a-z0-9_]*$/.test(v.name) || !head.test(v.sql)) {
+      throw new Error(`pipeline ${adapter.name}: view '${v.name}' must be a lower-case SQL name and its SQL start with 'CREATE OR REPLACE {TEMP} VIEW ${v.name} AS'`);
+    }
+    if (engineViews.includes(v.name)) throw new Error(`pipeline ${adapter.name}: view '${v.name}' is one of the engine's views`);
+    return {name: v.name, ord: i + 1, sql: v.sql.trim()};
+  });
 }

@@ -81,6 +81,18 @@ export async function installViews(connection: DuckDBConnection, options: {tempo
   if (await hasStoredCorrectness(connection)) {
     for (const [view, table] of Object.entries(STORED_VIEWS)) await connection.run(redirectSql(view, table, temporary));
   }
+  for (const [, sql] of Object.entries(await pipelineViewSql(connection, {temporary}))) await connection.run(sql);
+}
+
+/**
+ * The pipeline's own views (PipelineAdapter.views, stored by ingest in pipeline_views), keyed by name,
+ * in their order: created after the engine's views, which they may read.
+ */
+export async function pipelineViewSql(connection: DuckDBConnection, options: {temporary?: boolean} = {}): Promise<Record<string, string>> {
+  const table = await connection.runAndReadAll(`SELECT count(*)::INTEGER FROM duckdb_tables() WHERE table_name = 'pipeline_views' AND schema_name = 'main'`);
+  if (Number(table.getRows()[0]![0]) === 0) return {};
+  const rows = await connection.runAndReadAll("SELECT name, sql FROM pipeline_views ORDER BY ord");
+  return Object.fromEntries(rows.getRows().map(([name, sql]) => [String(name), render(String(sql), options.temporary ?? false)]));
 }
 
 function redirectSql(view: string, table: string, temporary: boolean): string {

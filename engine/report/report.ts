@@ -26,7 +26,7 @@ import type {
   ReportWorker,
   Status
 } from "./types.ts";
-import {hasStoredCorrectness, installViews, storedViewSql, viewSql} from "../metrics/views.ts";
+import {hasStoredCorrectness, installViews, pipelineViewSql, storedViewSql, viewSql} from "../metrics/views.ts";
 import {repeatStatistics} from "../ingest/executions.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
 
@@ -74,7 +74,7 @@ export async function buildReport(connection: DuckDBConnection, options: BuildRe
     repeats: await readRepeats(connection, q),
     warnings,
     // the SQL that runs against this database: over the stored comparison when ingest wrote one
-    sql: (await hasStoredCorrectness(connection)) ? storedViewSql() : viewSql()
+    sql: {...((await hasStoredCorrectness(connection)) ? storedViewSql() : viewSql()), ...(await pipelineViewSql(connection))}
   };
   const specs = options.criteria && options.criteria.length > 0 ? options.criteria : await defaultCriteria(connection);
   validateCriteria(specs, release.study_file);
