@@ -41,7 +41,27 @@ export interface PipelineProfile {
   secondaryGpuStage: string | null;
   /** what the pipeline divides its logged packing figure by (its real budget may differ) */
   loggedPackingScale: number | null;
+  /**
+   * Short names report text gives stages, by stage name ("ESM-2" for "ESM-2 Feature Extraction"), as in
+   * "DNABERT-S scaled like ESM-2". A stage without one is called by its name.
+   */
+  stageLabels?: Readonly<Record<string, string>>;
+  /**
+   * The two classes of a binary prediction, as the outputs show them: `positive` is what the comparison
+   * counts as its first class. null (the default) when labels are compared only for equality, any number
+   * of them (pipeline: csv), or the pipeline has no predictions: outputs then speak of same/other label.
+   */
+  classes?: {positive: string; negative: string} | null;
+  /**
+   * The optional figure families the pipeline can fill (default: all of them). Reports and pages leave out
+   * the sections of a family it cannot fill; a criterion on such a family still shows no_data.
+   */
+  families?: readonly OptionalFamily[];
 }
+
+/** Figure families that only some pipelines have (timing, scaling and correctness every pipeline can have). */
+export const OPTIONAL_FAMILIES = ["throughput", "packing", "gpu", "io_warnings"] as const;
+export type OptionalFamily = (typeof OPTIONAL_FAMILIES)[number];
 
 /**
  * A pipeline adapter turns one pipeline's artifacts into rows of the benchbook schema. Adding a pipeline
@@ -78,6 +98,10 @@ export interface PipelineAdapter extends StudyExtension {
   ingestReference(context: IngestContext, reference: NonNullable<Study["reference"]>, ord: number): Promise<void>;
 }
 
+function labelOf(p: PipelineProfile, stage: string | null): string | null {
+  return stage === null ? null : Object.hasOwn(p.stageLabels ?? {}, stage) ? p.stageLabels![stage]! : stage;
+}
+
 /** The adapter's profile as key/value rows; the views read them with bb_profile(key). */
 export function profileRows(adapter: PipelineAdapter, study?: Study): Array<{key: string; value: string | null}> {
   const ofStudy = <T>(value: T | ((study: Study) => T)): T => {
@@ -93,6 +117,12 @@ export function profileRows(adapter: PipelineAdapter, study?: Study): Array<{key
     {key: "gpu_window_stage", value: p.gpuWindowStage},
     {key: "secondary_gpu_stage", value: p.secondaryGpuStage},
     {key: "logged_packing_scale", value: p.loggedPackingScale === null ? null : String(p.loggedPackingScale)},
+    // what report text calls the stages of the roles above (the stage's own name without a short one)
+    {key: "primary_gpu_label", value: labelOf(p, p.primaryGpuStage)},
+    {key: "gpu_window_label", value: labelOf(p, p.gpuWindowStage)},
+    {key: "secondary_gpu_label", value: labelOf(p, p.secondaryGpuStage)},
+    {key: "classes", value: p.classes ? JSON.stringify(p.classes) : null},
+    {key: "families", value: JSON.stringify(p.families ?? OPTIONAL_FAMILIES)},
     {key: "default_criteria", value: JSON.stringify(criteria)}
   ];
 }

@@ -27,6 +27,14 @@ CREATE OR REPLACE {TEMP} MACRO bb_sig(x, d) AS
        ELSE round(x::DOUBLE, (d - 1 - floor(log10(abs(x::DOUBLE))))::INTEGER) END;
 CREATE OR REPLACE {TEMP} MACRO bb_seconds(a, b) AS (epoch_ms(b) - epoch_ms(a)) / 1000.0;
 CREATE OR REPLACE {TEMP} MACRO bb_profile(k) AS (SELECT value FROM pipeline_profile WHERE key = k);
+-- A compared label as the pipeline names its classes (profile 'classes'): the correctness SQL calls the
+-- two classes of a binary prediction 'virus' and 'others', the names of the first pipeline; labels of
+-- pipelines without two classes (own labels, compared for equality) are shown as they are.
+CREATE OR REPLACE {TEMP} MACRO bb_class(label) AS CASE
+  WHEN bb_profile('classes') IS NULL THEN label
+  WHEN label = 'virus' THEN json_extract_string(bb_profile('classes'), '$.positive')
+  WHEN label = 'others' THEN json_extract_string(bb_profile('classes'), '$.negative')
+  ELSE label END;
 `;
 
 /** The views in creation order (later views read earlier ones). */
