@@ -181,6 +181,7 @@ export function timingPage(report: Report, amdahl: AmdahlPoint[] = []) {
       stages: r.stages
     })),
     criteria: criteriaFor(report, ["run", "scaling", "baseline", "stage"]),
+    stage_labels: report.stage_labels,
     scaling: report.scaling.map((s) => ({...s, headline: scalingHeadline(report, s)})),
     amdahl_curve: amdahl,
     baseline: report.baseline,
@@ -194,6 +195,7 @@ export function correctnessPage(report: Report, mismatches: MismatchRow[], limit
     reference: report.reference,
     tolerance: report.tolerance,
     mismatch_limit: limit,
+    classes: report.classes,
     criteria: criteriaFor(report, ["correctness"]),
     correctness: report.correctness.map(({mismatches: _shipped, ...c}) => ({...c, headline: agreementHeadline(report, c)})),
     warnings: warningsAffecting(report, ["correctness"]),
@@ -217,6 +219,8 @@ export interface GpuSeries {
 export function gpuPage(report: Report, series: GpuSeries, binSeconds: number) {
   return {
     bin_seconds: binSeconds,
+    stage_labels: report.stage_labels,
+    families: report.families,
     runs: report.runs.map((r) => ({id: r.id, gpus: r.gpus, status: r.status, gpu_names: r.gpu_names, started_at: r.started_at, ended_at: r.ended_at, total_seconds: r.total_seconds})),
     gpu: report.gpu,
     gpu_runs: report.gpu_runs,
