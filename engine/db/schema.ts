@@ -188,7 +188,7 @@ CREATE TABLE predictions_consensus (
 );
 
 -- Outputs of pipelines with labels of their own (pipeline: csv): one label and an optional score per id.
--- v_predictions maps them onto the virus/others columns the correctness views compare (see there).
+-- v_predictions maps them onto the two-class columns the correctness views compare (see there).
 CREATE TABLE predictions_labels (
   source VARCHAR NOT NULL,
   level VARCHAR NOT NULL,            -- consensus | per_frame

@@ -42,8 +42,8 @@ export interface PipelineProfile {
   /** what the pipeline divides its logged packing figure by (its real budget may differ) */
   loggedPackingScale: number | null;
   /**
-   * Short names report text gives stages, by stage name ("ESM-2" for "ESM-2 Feature Extraction"), as in
-   * "DNABERT-S scaled like ESM-2". A stage without one is called by its name.
+   * Short names report text gives stages, by stage name ("embed" for "Embedding on GPUs"), as in the
+   * what-if "<secondary> scaled like <primary>". A stage without one is called by its name.
    */
   stageLabels?: Readonly<Record<string, string>>;
   /**
@@ -57,6 +57,11 @@ export interface PipelineProfile {
    * the sections of a family it cannot fill; a criterion on such a family still shows no_data.
    */
   families?: readonly OptionalFamily[];
+  /**
+   * Stages whose `sequences` extra counts the run's input, in order of preference (the first that has one
+   * wins): runs compared for scaling must have read the same input (v_run_checks). Default: none.
+   */
+  inputCountStages?: readonly string[];
 }
 
 /** Figure families that only some pipelines have (timing, scaling and correctness every pipeline can have). */
@@ -123,6 +128,7 @@ export function profileRows(adapter: PipelineAdapter, study?: Study): Array<{key
     {key: "secondary_gpu_label", value: labelOf(p, p.secondaryGpuStage)},
     {key: "classes", value: p.classes ? JSON.stringify(p.classes) : null},
     {key: "families", value: JSON.stringify(p.families ?? OPTIONAL_FAMILIES)},
+    {key: "input_count_stages", value: JSON.stringify(p.inputCountStages ?? [])},
     {key: "default_criteria", value: JSON.stringify(criteria)}
   ];
 }

@@ -78,7 +78,7 @@ ORDER BY run, worker, batch`,
 SELECT s.to_run AS "to", bb_sig(1 + i * (s.n - 1) / 40, 12) AS n,
   bb_sig(1 / ((1 - s.gpu_fraction) + s.gpu_fraction / (1 + i * (s.n - 1) / 40)), 12) AS ceiling,
   bb_sig(1 / ((1 - s.primary_only_fraction) + s.primary_only_fraction / (1 + i * (s.n - 1) / 40)), 12) AS primary_only_ceiling,
-  -- the key this curve had when only VirNucPro's ESM-2 was the primary stage; kept for the pages' readers
+  -- the name this curve had first; kept for readers of the page data
   bb_sig(1 / ((1 - s.primary_only_fraction) + s.primary_only_fraction / (1 + i * (s.n - 1) / 40)), 12) AS esm_only_ceiling
 FROM v_scaling s CROSS JOIN range(0, 41) r(i)
 WHERE s.n > 1 AND s.gpu_fraction IS NOT NULL
@@ -140,7 +140,7 @@ export interface AmdahlPoint {
   ceiling: number;
   /** only the pipeline's primary GPU stage scales */
   primary_only_ceiling: number | null;
-  /** the same figure under its earlier name (VirNucPro's ESM-2 was the primary stage) */
+  /** the same figure under the name it had first; kept for readers of the page data */
   esm_only_ceiling: number | null;
 }
 export interface CumulativePoint {run: string; worker: number; batch: number; done: number; total: number | null; t: number}

@@ -166,7 +166,7 @@ function scalingSection(report: Report, s: ReportScaling): Section {
     ["Amdahl ceiling", mark(`GPU-stage share of ${s.from} f = ${pct(a.gpu_fraction)}: 1 / ((1 - f) + f / ${n ?? NA}) = ${times(a.ceiling, 3)}`, fromRefs)],
     ["Karp-Flatt serial fraction", mark(`(1/S - 1/N) / (1 - 1/N) = ${pct(a.karp_flatt)}`, refs)]
   ];
-  // only the pipeline's primary GPU stage scales ("ESM-2-only ceiling"); a pipeline without one has no such row
+  // only the pipeline's primary GPU stage scales ("<primary>-only ceiling"); a pipeline without one has no such row
   const primary = report.stage_labels.primary_gpu;
   if (primary !== null) pairs.splice(3, 0, [`${primary}-only ceiling`, mark(`${primary} share of ${s.from} f = ${pct(a.primary_only_fraction)}: ${times(a.primary_only_ceiling, 3)}`, fromRefs)]);
   const blocks: Block[] = [{kind: "kv", pairs}];

@@ -189,7 +189,7 @@ async function readScaling(q: (sql: string) => Promise<Row[]>, labels: Report["s
         formula: `${p.to_seconds} - ${p.secondary_to} + ${p.secondary_from} / ${divisor} = ${total.toFixed(1)} s`
       });
     };
-    // the stages as the pipeline's profile calls them: "DNABERT-S scaled like ESM-2" for VirNucPro
+    // the stages as the pipeline's profile calls them ("<secondary> scaled like <primary>")
     const {primary_gpu: primary, secondary_gpu: secondary} = labels;
     replace(`${secondary} scaled like ${primary}`, "what_if_secondary_like_primary", p.primary_speedup?.toFixed(3) ?? "?");
     replace(`${secondary} scaled 1.5x`, "what_if_secondary_1_5x", "1.5");

@@ -91,7 +91,7 @@ export interface ReportScaling {
     /** only the pipeline's primary GPU stage scales with N (stage_roles.primary_gpu) */
     primary_only_fraction: number | null;
     primary_only_ceiling: number | null;
-    /** the same two figures under their earlier names (VirNucPro's ESM-2 is its primary stage); kept for readers of the JSON */
+    /** the same two figures under the names they had first; kept for readers of the JSON */
     esm_only_fraction: number | null;
     esm_only_ceiling: number | null;
     karp_flatt: number | null;
@@ -217,11 +217,11 @@ export interface ReportGpu {
   /** median gap between a monitor's consecutive samples of the device, at most 2 s */
   sample_interval_seconds: number | null;
   window_seconds: number | null;
-  /** samples x sample interval / ESM-2 window, at most 1 (the best-covering monitor of the device) */
+  /** samples x sample interval / GPU window stage, at most 1 (the best-covering monitor of the device) */
   coverage: number | null;
 }
 
-/** GPU measurement of a run during ESM-2, all devices pooled (what the gpu_utilization criterion reads). */
+/** GPU measurement of a run during its GPU window stage, all devices pooled (what the gpu_utilization criterion reads). */
 export interface ReportGpuRun {
   run: string;
   gpus: number | null;
@@ -301,7 +301,7 @@ export interface Report {
   pipeline: string;
   /** the stages the pipeline's profile names: the parallelised GPU stage, the GPU-judged window, a second GPU stage */
   stage_roles: {primary_gpu: string | null; gpu_window: string | null; secondary_gpu: string | null};
-  /** what report text calls those stages (the profile's short names: "ESM-2" for "ESM-2 Feature Extraction") */
+  /** what report text calls those stages (the profile's short names, else the stage names) */
   stage_labels: {primary_gpu: string | null; gpu_window: string | null; secondary_gpu: string | null};
   /**
    * The two classes of the pipeline's predictions: confusion.virus_virus counts positive/positive, and so on

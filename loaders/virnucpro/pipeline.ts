@@ -38,7 +38,9 @@ export const PROFILE: PipelineProfile = {
   stageLabels: {[ESM_STAGE]: "ESM-2", [DNABERT_STAGE]: "DNABERT-S"},
   // prediction_results*: labels virus / others, score2 = P(virus) (FORMATS §8)
   classes: {positive: "virus", negative: "others"},
-  families: ["throughput", "packing", "gpu", "io_warnings"]
+  families: ["throughput", "packing", "gpu", "io_warnings"],
+  // the chunking line counts the input sequences; a run resumed past chunking has the translation's count
+  inputCountStages: ["Sequence Chunking", "Six-Frame Translation"]
 };
 
 /** Phase 10 targets (FORMATS §11.1), used when a study declares no criteria. */
