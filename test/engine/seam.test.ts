@@ -11,7 +11,8 @@ import path from "node:path";
 import {describe, expect, it} from "vitest";
 import {openDatabase} from "../../engine/db/duckdb.ts";
 import {insertRows} from "../../engine/db/writer.ts";
-import type {PipelineAdapter} from "../../engine/ingest/adapter.ts";
+import {pipelineViewRows, type PipelineAdapter} from "../../engine/ingest/adapter.ts";
+import {VIEWS} from "../../engine/metrics/views.ts";
 import {ingestStudy} from "../../engine/ingest/ingest.ts";
 import {buildReport} from "../../engine/report/report.ts";
 import {formatText} from "../../engine/render/text.ts";
@@ -143,6 +144,24 @@ describe("a second pipeline through the engine", () => {
     } finally {
       db.close();
     }
+  });
+
+  it("re-ingests when the pipeline's own schema changes, and refuses views that hide or replace the engine's", async () => {
+    const dir = await tmp();
+    const study = await toyStudy(dir);
+    const dbFile = path.join(dir, "t.duckdb");
+    expect((await ingestStudy(study, {dbFile, adapters: {toy}})).ingested).toBe(true);
+    expect((await ingestStudy(study, {dbFile, adapters: {toy}})).ingested).toBe(false);
+    const wider: PipelineAdapter = {...toy, schemaSql: toy.schemaSql!.replace("misses INTEGER", "misses INTEGER, evictions INTEGER")};
+    expect((await ingestStudy(study, {dbFile, adapters: {toy: wider}})).ingested).toBe(true);
+
+    const names = VIEWS.map((v) => v.name);
+    const withView = (name: string, sql: string): PipelineAdapter => ({...toy, views: [{name, sql}]});
+    expect(() => pipelineViewRows(withView("v_scaling", "CREATE OR REPLACE {TEMP} VIEW v_scaling AS SELECT 1"), names)).toThrow(/one of the engine's views/);
+    // without {TEMP} a report on a read-only database could not install it; a view must create what it names
+    expect(() => pipelineViewRows(withView("v_toy", "CREATE OR REPLACE VIEW v_toy AS SELECT 1"), names)).toThrow(/start with 'CREATE OR REPLACE \{TEMP\} VIEW v_toy AS'/);
+    expect(() => pipelineViewRows(withView("v_toy", "CREATE OR REPLACE {TEMP} VIEW v_scaling AS SELECT 1"), names)).toThrow(/v_toy/);
+    expect(pipelineViewRows(withView("v_toy", "CREATE OR REPLACE {TEMP} VIEW v_toy AS SELECT 1"), names)).toEqual([{name: "v_toy", ord: 1, sql: "CREATE OR REPLACE {TEMP} VIEW v_toy AS SELECT 1"}]);
   });
 
   it("names the study file, the line and the known pipelines when the pipeline is unknown", async () => {
