@@ -62,6 +62,8 @@ export interface PipelineProfile {
    * wins): runs compared for scaling must have read the same input (v_run_checks). Default: none.
    */
   inputCountStages?: readonly string[];
+  /** where a run's total time comes from, as criterion formulas and pages name it (default: "the run's total wall time") */
+  totalSource?: string;
 }
 
 /** Figure families that only some pipelines have (timing, scaling and correctness every pipeline can have). */
@@ -129,6 +131,7 @@ export function profileRows(adapter: PipelineAdapter, study?: Study): Array<{key
     {key: "classes", value: p.classes ? JSON.stringify(p.classes) : null},
     {key: "families", value: JSON.stringify(p.families ?? OPTIONAL_FAMILIES)},
     {key: "input_count_stages", value: JSON.stringify(p.inputCountStages ?? [])},
+    {key: "total_source", value: p.totalSource ?? null},
     {key: "default_criteria", value: JSON.stringify(criteria)}
   ];
 }

@@ -233,7 +233,7 @@ function runField(field: "total_seconds", description: string): MetricDef {
     },
     formula: (report, run) => {
       const c = repeatsOf(report, run.id)?.config;
-      return c && c.n >= 2 ? `median 'Total wall time' of ${c.n} executions (min ${c.min_seconds} s, max ${c.max_seconds} s)` : "'Total wall time' of the PIPELINE SUMMARY";
+      return c && c.n >= 2 ? `median 'Total wall time' of ${c.n} executions (min ${c.min_seconds} s, max ${c.max_seconds} s)` : report.total_source;
     }
   };
 }

@@ -311,6 +311,8 @@ export interface Report {
   classes: {positive: string; negative: string} | null;
   /** the optional figure families the pipeline can fill; outputs leave out the sections of the others */
   families: OptionalFamily[];
+  /** where a run's total time comes from, in the pipeline's words (the run.total_seconds formula) */
+  total_source: string;
   study_file: string;
   reference: {label: string; model: string | null; expected_length: number | null; model_source: string | null} | null;
   tolerance: number;

@@ -56,7 +56,7 @@ function wallTimeHeadline(report: Report, run: ReportRun, id: string): Headline 
     label: `${run.gpus}-GPU wall time (${run.id})`,
     // the criteria's clock (truncated seconds), not the log's own H:M:S, so one duration reads the same everywhere
     value: run.total_seconds == null ? null : duration(run.total_seconds),
-    formula: run.total_seconds == null ? null : `'Total wall time' of the PIPELINE SUMMARY = ${fmt.seconds(run.total_seconds)}`,
+    formula: run.total_seconds == null ? null : `${report.total_source} = ${fmt.seconds(run.total_seconds)}`,
     note: run.status === "complete" ? null : `run status: ${run.status}${run.status_reason ? ` (${run.status_reason})` : ""}`
   });
 }

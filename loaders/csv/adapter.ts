@@ -33,7 +33,8 @@ export function csvProfile(study: Study): PipelineProfile {
     // labels of its own, compared for equality (engine/metrics/correctness.ts v_predictions): no two classes
     classes: null,
     // nvidia-smi samples when the study gives them; no worker, batch or I/O-check logs
-    families: ["gpu"]
+    families: ["gpu"],
+    totalSource: "the timings table's total (else the runner's wall time, else the sum of stages)"
   };
 }
 

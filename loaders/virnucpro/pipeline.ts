@@ -40,7 +40,8 @@ export const PROFILE: PipelineProfile = {
   classes: {positive: "virus", negative: "others"},
   families: ["throughput", "packing", "gpu", "io_warnings"],
   // the chunking line counts the input sequences; a run resumed past chunking has the translation's count
-  inputCountStages: ["Sequence Chunking", "Six-Frame Translation"]
+  inputCountStages: ["Sequence Chunking", "Six-Frame Translation"],
+  totalSource: "'Total wall time' of the PIPELINE SUMMARY"
 };
 
 /** Phase 10 targets (FORMATS §11.1), used when a study declares no criteria. */

@@ -121,6 +121,7 @@ export function sampleReport(): Report {
     stage_labels: {primary_gpu: "ESM-2", gpu_window: "ESM-2", secondary_gpu: "DNABERT-S"},
     classes: {positive: "virus", negative: "others"},
     families: ["throughput", "packing", "gpu", "io_warnings"],
+    total_source: "'Total wall time' of the PIPELINE SUMMARY",
     study_file: "data/example/study.yaml",
     reference: {label: "v1.0", model: "virnucpro_300_model.pth", expected_length: 300, model_source: "published"},
     tolerance: 0.01,
