@@ -285,8 +285,9 @@ function familySections(report: Report): Section[] {
           m(pct(p.sampled_efficiency)), `${p.sampled_method} (${count(p.sampled_batches)} lines)`, points(p.sampled_difference), m(pct(p.logged_efficiency))]
       };
     });
-    const head = ["Run", "Worker", "Token budget", "Efficiency", "Method", "Sampled (cross-check)", "Sample method", "Sample − efficiency (points)", "Logged (4096 scale)"];
-    const note: Line = "Efficiency is the mean over every batch (the progress line's running 'pack eff' x 4096 / budget); the sample is the DataLoader lines, one batch in ten.";
+    const scale = report.logged_packing_scale ?? "logged";
+    const head = ["Run", "Worker", "Token budget", "Efficiency", "Method", "Sampled (cross-check)", "Sample method", "Sample − efficiency (points)", `Logged (${scale} scale)`];
+    const note: Line = `Efficiency is the mean over every batch (the progress line's running 'pack eff' x ${scale} / budget); the sample is the DataLoader lines, one batch in ten.`;
     sections.push({title: "Packing", level: 2, blocks: [{kind: "table", head, right: [2, 3, 5, 7, 8], rows}, {kind: "lines", lines: [note]}]});
   }
   if (has("gpu") && (report.gpu_runs.length || report.gpu.length)) {

@@ -64,6 +64,7 @@ export async function buildReport(connection: DuckDBConnection, options: BuildRe
     classes: profile.classes,
     families: profile.families,
     total_source: profile.total_source,
+    logged_packing_scale: profile.logged_packing_scale,
     study_file: path.basename(release.study_file),
     reference: await readReference(q, release),
     tolerance: release.tolerance,
@@ -428,10 +429,10 @@ async function readStageRoles(connection: DuckDBConnection): Promise<Report["sta
 }
 
 /** What the pipeline's profile calls its role stages and classes, and the optional families it has. */
-async function readProfileNames(connection: DuckDBConnection): Promise<Pick<Report, "stage_labels" | "classes" | "families" | "total_source">> {
+async function readProfileNames(connection: DuckDBConnection): Promise<Pick<Report, "stage_labels" | "classes" | "families" | "total_source" | "logged_packing_scale">> {
   const rows = await queryRows<{key: string; value: string | null}>(
     connection,
-    "SELECT key, value FROM pipeline_profile WHERE key IN ('primary_gpu_label', 'gpu_window_label', 'secondary_gpu_label', 'classes', 'families', 'total_source')"
+    "SELECT key, value FROM pipeline_profile WHERE key IN ('primary_gpu_label', 'gpu_window_label', 'secondary_gpu_label', 'classes', 'families', 'total_source', 'logged_packing_scale')"
   );
   const of = (key: string) => rows.find((r) => r.key === key)?.value ?? null;
   const families = of("families");
@@ -440,6 +441,7 @@ async function readProfileNames(connection: DuckDBConnection): Promise<Pick<Repo
     classes: of("classes") === null ? null : (JSON.parse(of("classes")!) as Report["classes"]),
     // a database without the key (ingested before families were recorded): every family
     families: families === null ? [...OPTIONAL_FAMILIES] : (JSON.parse(families) as OptionalFamily[]),
-    total_source: of("total_source") ?? "the run's total wall time"
+    total_source: of("total_source") ?? "the run's total wall time",
+    logged_packing_scale: of("logged_packing_scale") === null ? null : Number(of("logged_packing_scale"))
   };
 }

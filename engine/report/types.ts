@@ -313,6 +313,8 @@ export interface Report {
   families: OptionalFamily[];
   /** where a run's total time comes from, in the pipeline's words (the run.total_seconds formula) */
   total_source: string;
+  /** what the pipeline divides its logged packing figure by (packing.logged_efficiency is on this scale) */
+  logged_packing_scale: number | null;
   study_file: string;
   reference: {label: string; model: string | null; expected_length: number | null; model_source: string | null} | null;
   tolerance: number;

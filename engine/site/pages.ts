@@ -221,6 +221,7 @@ export function gpuPage(report: Report, series: GpuSeries, binSeconds: number) {
     bin_seconds: binSeconds,
     stage_labels: report.stage_labels,
     families: report.families,
+    logged_packing_scale: report.logged_packing_scale,
     runs: report.runs.map((r) => ({id: r.id, gpus: r.gpus, status: r.status, gpu_names: r.gpu_names, started_at: r.started_at, ended_at: r.ended_at, total_seconds: r.total_seconds})),
     gpu: report.gpu,
     gpu_runs: report.gpu_runs,

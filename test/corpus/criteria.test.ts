@@ -31,7 +31,7 @@ function correctness(runId: string, agreement: number) {
 function figures(runs: ReportRun[], warnings: ReportWarning[] = []): ReportFigures {
   const [a, b] = runs;
   return {
-    benchbook_version: "test", release: "v", title: "t", pipeline: "virnucpro", stage_roles: {primary_gpu: "ESM-2 Feature Extraction", gpu_window: "ESM-2 Feature Extraction", secondary_gpu: "DNABERT-S Feature Extraction"}, stage_labels: {primary_gpu: "ESM-2", gpu_window: "ESM-2", secondary_gpu: "DNABERT-S"}, classes: {positive: "virus", negative: "others"}, families: ["throughput", "packing", "gpu", "io_warnings"], total_source: "'Total wall time' of the PIPELINE SUMMARY", study_file: "s.yaml", reference: null, tolerance: 0.01, runs,
+    benchbook_version: "test", release: "v", title: "t", pipeline: "virnucpro", stage_roles: {primary_gpu: "ESM-2 Feature Extraction", gpu_window: "ESM-2 Feature Extraction", secondary_gpu: "DNABERT-S Feature Extraction"}, stage_labels: {primary_gpu: "ESM-2", gpu_window: "ESM-2", secondary_gpu: "DNABERT-S"}, classes: {positive: "virus", negative: "others"}, families: ["throughput", "packing", "gpu", "io_warnings"], total_source: "'Total wall time' of the PIPELINE SUMMARY", logged_packing_scale: 4096, study_file: "s.yaml", reference: null, tolerance: 0.01, runs,
     // as v_headline: the most GPUs, the earliest on a tie
     headline_run: [...runs].sort((x, y) => y.gpus - x.gpus)[0]?.id ?? null,
     // like v_scaling: only between complete runs with a total

@@ -122,6 +122,7 @@ export function sampleReport(): Report {
     classes: {positive: "virus", negative: "others"},
     families: ["throughput", "packing", "gpu", "io_warnings"],
     total_source: "'Total wall time' of the PIPELINE SUMMARY",
+    logged_packing_scale: 4096,
     study_file: "data/example/study.yaml",
     reference: {label: "v1.0", model: "virnucpro_300_model.pth", expected_length: 300, model_source: "published"},
     tolerance: 0.01,

@@ -26,7 +26,7 @@ const consensus: ReportCorrectness = {
 };
 
 const report: Report = {
-  benchbook_version: "0.1.0", release: "v2.0", title: "t", pipeline: "virnucpro", stage_roles: {primary_gpu: "ESM-2 Feature Extraction", gpu_window: "ESM-2 Feature Extraction", secondary_gpu: "DNABERT-S Feature Extraction"}, stage_labels: {primary_gpu: "ESM-2", gpu_window: "ESM-2", secondary_gpu: "DNABERT-S"}, classes: {positive: "virus", negative: "others"}, families: ["throughput", "packing", "gpu", "io_warnings"], total_source: "'Total wall time' of the PIPELINE SUMMARY", study_file: "/s.yaml", reference: null, tolerance: 0.01,
+  benchbook_version: "0.1.0", release: "v2.0", title: "t", pipeline: "virnucpro", stage_roles: {primary_gpu: "ESM-2 Feature Extraction", gpu_window: "ESM-2 Feature Extraction", secondary_gpu: "DNABERT-S Feature Extraction"}, stage_labels: {primary_gpu: "ESM-2", gpu_window: "ESM-2", secondary_gpu: "DNABERT-S"}, classes: {positive: "virus", negative: "others"}, families: ["throughput", "packing", "gpu", "io_warnings"], total_source: "'Total wall time' of the PIPELINE SUMMARY", logged_packing_scale: 4096, study_file: "/s.yaml", reference: null, tolerance: 0.01,
   runs: [run("2gpu", 2, 2025.0, "33:44"), run("1gpu", 1, 3200.6, "53:20")],
   headline_run: "2gpu",
   scaling: [{
