@@ -7,8 +7,12 @@
  * fills TEMP tables of the same name and stores the comparison (metrics/correctness-store.ts, schema 3),
  * so in an ingested database the prediction tables are empty.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
+/**
+ * The engine's tables: what every pipeline fills (or leaves empty). A pipeline's tables of its own are
+ * its adapter's `schemaSql` (e.g. loaders/virnucpro/schema.ts), created after these at ingest.
+ */
 export const SCHEMA_SQL = `
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
@@ -16,6 +20,10 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 -- the parallelised GPU stage, which stage GPU samples are judged in, the scale of a logged packing figure,
 -- and its default criteria (JSON). The views read these instead of naming a pipeline's stages.
 CREATE TABLE pipeline_profile (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+-- The pipeline's own views (PipelineAdapter.views), created after the engine's: stored so a report built
+-- from the database alone installs them. Tables of the pipeline's own come from PipelineAdapter.schemaSql.
+CREATE TABLE pipeline_views (name VARCHAR PRIMARY KEY, ord INTEGER NOT NULL, sql VARCHAR NOT NULL);
 
 CREATE TABLE releases (
   release VARCHAR PRIMARY KEY,
@@ -86,13 +94,6 @@ CREATE TABLE stages (
   extras JSON
 );
 
--- pipeline_state.json stages (second timing source, enum names)
-CREATE TABLE checkpoint_stages (
-  run_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, status VARCHAR, started_at VARCHAR, completed_at VARCHAR, duration_seconds DOUBLE
-);
-
-CREATE TABLE summary_bottlenecks (run_id VARCHAR NOT NULL, rank INTEGER NOT NULL, stage VARCHAR NOT NULL, pct DOUBLE);
-
 CREATE TABLE workers (
   run_id VARCHAR NOT NULL,
   worker INTEGER NOT NULL,
@@ -142,10 +143,6 @@ CREATE TABLE io_warnings (
   run_id VARCHAR NOT NULL, worker INTEGER, logged_at TIMESTAMP, severity VARCHAR NOT NULL, utilization DOUBLE, file VARCHAR, line INTEGER
 );
 
-CREATE TABLE dnabert_gpus (
-  run_id VARCHAR NOT NULL, gpu INTEGER NOT NULL, files INTEGER, sequences BIGINT, completed_files INTEGER, total_files INTEGER, finished_at TIMESTAMP
-);
-
 CREATE TABLE gpu_monitors (
   run_id VARCHAR NOT NULL,
   monitor VARCHAR NOT NULL,          -- file path
@@ -191,7 +188,7 @@ CREATE TABLE predictions_consensus (
 );
 
 -- Outputs of pipelines with labels of their own (pipeline: csv): one label and an optional score per id.
--- v_predictions maps them onto the virus/others columns the correctness views compare (see there).
+-- v_predictions maps them onto the two-class columns the correctness views compare (see there).
 CREATE TABLE predictions_labels (
   source VARCHAR NOT NULL,
   level VARCHAR NOT NULL,            -- consensus | per_frame

@@ -41,7 +41,34 @@ export interface PipelineProfile {
   secondaryGpuStage: string | null;
   /** what the pipeline divides its logged packing figure by (its real budget may differ) */
   loggedPackingScale: number | null;
+  /**
+   * Short names report text gives stages, by stage name ("embed" for "Embedding on GPUs"), as in the
+   * what-if "<secondary> scaled like <primary>". A stage without one is called by its name.
+   */
+  stageLabels?: Readonly<Record<string, string>>;
+  /**
+   * The two classes of a binary prediction, as the outputs show them: `positive` is what the comparison
+   * counts as its first class. null (the default) when labels are compared only for equality, any number
+   * of them (pipeline: csv), or the pipeline has no predictions: outputs then speak of same/other label.
+   */
+  classes?: {positive: string; negative: string} | null;
+  /**
+   * The optional figure families the pipeline can fill (default: all of them). Reports and pages leave out
+   * the sections of a family it cannot fill; a criterion on such a family still shows no_data.
+   */
+  families?: readonly OptionalFamily[];
+  /**
+   * Stages whose `sequences` extra counts the run's input, in order of preference (the first that has one
+   * wins): runs compared for scaling must have read the same input (v_run_checks). Default: none.
+   */
+  inputCountStages?: readonly string[];
+  /** where a run's total time comes from, as criterion formulas and pages name it (default: "the run's total wall time") */
+  totalSource?: string;
 }
+
+/** Figure families that only some pipelines have (timing, scaling and correctness every pipeline can have). */
+export const OPTIONAL_FAMILIES = ["throughput", "packing", "gpu", "io_warnings"] as const;
+export type OptionalFamily = (typeof OPTIONAL_FAMILIES)[number];
 
 /**
  * A pipeline adapter turns one pipeline's artifacts into rows of the benchbook schema. Adding a pipeline
@@ -63,8 +90,23 @@ export interface PipelineAdapter extends StudyExtension {
    * re-ingests. Absolute paths.
    */
   inputFiles?(study: Study): string[];
+  /**
+   * DDL of the tables only this pipeline writes (CREATE TABLE ...), run at ingest after the engine's
+   * schema (db/schema.ts) and part of the ingest fingerprint, so a change to it re-ingests.
+   */
+  schemaSql?: string;
+  /**
+   * Views of this pipeline's own (over its tables or the engine's), created after the engine's views:
+   * each `CREATE OR REPLACE {TEMP} VIEW <name> AS ...`, as in metrics/. Ingest stores them in the
+   * database (pipeline_views), so a report built from the database alone has them too.
+   */
+  views?: ReadonlyArray<{name: string; sql: string}>;
   ingestRun(context: IngestContext, run: RunSpec, ord: number): Promise<void>;
   ingestReference(context: IngestContext, reference: NonNullable<Study["reference"]>, ord: number): Promise<void>;
+}
+
+function labelOf(p: PipelineProfile, stage: string | null): string | null {
+  return stage === null ? null : Object.hasOwn(p.stageLabels ?? {}, stage) ? p.stageLabels![stage]! : stage;
 }
 
 /** The adapter's profile as key/value rows; the views read them with bb_profile(key). */
@@ -82,6 +124,29 @@ export function profileRows(adapter: PipelineAdapter, study?: Study): Array<{key
     {key: "gpu_window_stage", value: p.gpuWindowStage},
     {key: "secondary_gpu_stage", value: p.secondaryGpuStage},
     {key: "logged_packing_scale", value: p.loggedPackingScale === null ? null : String(p.loggedPackingScale)},
+    // what report text calls the stages of the roles above (the stage's own name without a short one)
+    {key: "primary_gpu_label", value: labelOf(p, p.primaryGpuStage)},
+    {key: "gpu_window_label", value: labelOf(p, p.gpuWindowStage)},
+    {key: "secondary_gpu_label", value: labelOf(p, p.secondaryGpuStage)},
+    {key: "classes", value: p.classes ? JSON.stringify(p.classes) : null},
+    {key: "families", value: JSON.stringify(p.families ?? OPTIONAL_FAMILIES)},
+    {key: "input_count_stages", value: JSON.stringify(p.inputCountStages ?? [])},
+    {key: "total_source", value: p.totalSource ?? null},
     {key: "default_criteria", value: JSON.stringify(criteria)}
   ];
+}
+
+/**
+ * The adapter's own views as rows of pipeline_views. Each must create the view it names, with the {TEMP}
+ * marker (a report on a read-only database installs them as temporary views), and not replace an engine view.
+ */
+export function pipelineViewRows(adapter: PipelineAdapter, engineViews: readonly string[]): Array<{name: string; ord: number; sql: string}> {
+  return (adapter.views ?? []).map((v, i) => {
+    const head = new RegExp(`^\\s*CREATE OR REPLACE \\{TEMP\\} VIEW ${v.name} AS\\b`);
+    if (!/^[a-z_][a-z0-9_]*$/.test(v.name) || !head.test(v.sql)) {
+      throw new Error(`pipeline ${adapter.name}: view '${v.name}' must be a lower-case SQL name and its SQL start with 'CREATE OR REPLACE {TEMP} VIEW ${v.name} AS'`);
+    }
+    if (engineViews.includes(v.name)) throw new Error(`pipeline ${adapter.name}: view '${v.name}' is one of the engine's views`);
+    return {name: v.name, ord: i + 1, sql: v.sql.trim()};
+  });
 }

@@ -12,7 +12,7 @@ import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {adapters} from "../../loaders/index.ts";
-import {profileRows, type ArtifactRow, type FindingRow, type IngestContext, type PipelineAdapter} from "./adapter.ts";
+import {pipelineViewRows, profileRows, type ArtifactRow, type FindingRow, type IngestContext, type PipelineAdapter} from "./adapter.ts";
 import {openDatabase, queryRows} from "../db/duckdb.ts";
 import {SCHEMA_SQL, SCHEMA_VERSION} from "../db/schema.ts";
 import {insertRows} from "../db/writer.ts";
@@ -22,7 +22,7 @@ import {loadStudy, resolveStudyPath, type RunSpec, type Study} from "../study.ts
 import {BENCHBOOK_VERSION} from "../version.ts";
 import {exists} from "../artifacts.ts";
 import {ingestExecutions} from "./executions.ts";
-import {installViews} from "../metrics/views.ts";
+import {installViews, VIEWS} from "../metrics/views.ts";
 import {storeCorrectness} from "../metrics/correctness-store.ts";
 import {runPaths} from "../../loaders/runner/layout.ts";
 
@@ -118,6 +118,9 @@ async function populate(
     const line = study.text.split("\n").findIndex((l) => /^pipeline\s*:/.test(l)) + 1;
     throw new InputError(`unknown pipeline '${study.pipeline}'`, {file: study.file, line: line || undefined, expected: `one of: ${Object.keys(registry).join(", ")}`});
   }
+  // the pipeline's own tables and views (PipelineAdapter.schemaSql, views), after the engine's schema
+  if (adapter.schemaSql) await connection.run(adapter.schemaSql);
+  await insertRows(connection, "pipeline_views", pipelineViewRows(adapter, VIEWS.map((v) => v.name)));
   await insertRows(connection, "pipeline_profile", profileRows(adapter, study));
   const artifacts: ArtifactRow[] = [];
   const context: IngestContext = {
@@ -172,6 +175,7 @@ async function inputFingerprint(study: Study, adapter: PipelineAdapter | undefin
   const hash = createHash("sha1");
   // the schema text itself, not only its version: a database of another schema is always rebuilt
   hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${SCHEMA_SQL}\n${await codeHash()}\n${study.text}\n`);
+  hash.update(`${adapter?.schemaSql ?? ""}\n${JSON.stringify(adapter?.views ?? [])}\n`);
   const roots: string[] = [];
   for (const run of study.runs) {
     if (run.command) {

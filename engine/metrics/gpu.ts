@@ -7,7 +7,7 @@ export const GPU_SAMPLE_INTERVAL_MAX_SECONDS = 2;
 /** Share of the judged stage's window every measured device's samples must cover for a GPU figure to be judged. */
 export const GPU_COVERAGE_MIN = 0.5;
 
-/** GPU samples inside the run's ESM-2 stage window (the only stage the pipeline monitors). */
+/** GPU samples inside the run's GPU window: the stage the pipeline's profile names gpu_window_stage (where its monitors run). */
 export const V_GPU_WINDOW_SAMPLES = `
 CREATE OR REPLACE {TEMP} VIEW v_gpu_window_samples AS
 SELECT g.*, s.started_at AS window_start, s.ended_at AS window_end
@@ -15,7 +15,7 @@ FROM gpu_samples g
 JOIN stages s ON s.run_id = g.run_id AND s.stage = bb_profile('gpu_window_stage')
 WHERE g.sampled_at >= s.started_at AND g.sampled_at <= s.ended_at`;
 /**
- * Utilisation per run and device during ESM-2 (fractions of 1), and how much of the window the samples
+ * Utilisation per run and device during the GPU window stage (fractions of 1), and how much of the window the samples
  * cover: samples x sampling interval / window. The interval is the median gap between a monitor's
  * consecutive samples of the device, counted as at most GPU_SAMPLE_INTERVAL_MAX_SECONDS (samples removed from a file, or
  * a monitor sampling every minute, cannot claim the gaps they leave as measured); a device sampled by
@@ -74,19 +74,19 @@ win AS (
     bb_sig(avg(CASE WHEN utilization >= 80 THEN 1.0 ELSE 0.0 END), 12) AS share_at_or_above_80
   FROM v_gpu_window_samples GROUP BY run_id
 ),
-esm AS (SELECT run_id, started_at, ended_at FROM stages WHERE stage = bb_profile('gpu_window_stage')),
+gpu_window AS (SELECT run_id, started_at, ended_at FROM stages WHERE stage = bb_profile('gpu_window_stage')),
 -- the least-covered measured device (an unmeasured device is counted by unmeasured_gpus)
 cov AS (SELECT run_id, min(coverage) AS coverage FROM v_gpu GROUP BY run_id)
 SELECT r.run_id, r.ord, r.gpus, r.status,
   coalesce(allx.samples_total, 0) AS samples_total, coalesce(mon.monitors, 0) AS monitors,
-  esm.started_at IS NOT NULL AND esm.ended_at IS NOT NULL AS has_window,
+  gpu_window.started_at IS NOT NULL AND gpu_window.ended_at IS NOT NULL AS has_window,
   coalesce(win.samples, 0) AS samples, coalesce(win.devices, 0) AS devices, win.first_device,
   win.mean_utilization, win.median_utilization, win.p10_utilization, win.share_at_or_above_80,
   coalesce(r.gpus > 1 AND mon.monitors > 1 AND win.devices = 1, false) AS duplicated,
   CASE WHEN win.devices > 0 AND r.gpus > win.devices THEN r.gpus - win.devices ELSE 0 END AS unmeasured_gpus,
   cov.coverage
 FROM runs r
-LEFT JOIN allx USING (run_id) LEFT JOIN mon USING (run_id) LEFT JOIN win USING (run_id) LEFT JOIN esm USING (run_id) LEFT JOIN cov USING (run_id)
+LEFT JOIN allx USING (run_id) LEFT JOIN mon USING (run_id) LEFT JOIN win USING (run_id) LEFT JOIN gpu_window USING (run_id) LEFT JOIN cov USING (run_id)
 WHERE r.role = 'run'`;
 /**
  * Mild/CRITICAL I/O-bottleneck lines per run. They are a censored supplement (logged only when the

@@ -13,8 +13,9 @@ SELECT run_id, ord, gpus, status FROM v_run_timing WHERE gpus IS NOT NULL ORDER 
 /**
  * Scaling from the lowest-GPU complete run (the earliest one when several tie) to every complete run
  * with more GPUs. N = gpus(to) / gpus(from). Amdahl uses the GPU-stage share of the FROM run (the
- * baseline), Karp-Flatt the measured speedup; the what-ifs replace the N-GPU DNABERT-S time with the
- * 1-GPU time divided by an assumed speedup.
+ * baseline), Karp-Flatt the measured speedup. The primary and secondary GPU stages are the pipeline's
+ * (bb_profile): the primary-only ceiling lets only the primary stage scale, and the what-ifs replace the
+ * N-GPU secondary-stage time with the 1-GPU time divided by an assumed speedup (the primary stage's, 1.5, N).
  */
 export const V_SCALING = `
 CREATE OR REPLACE {TEMP} VIEW v_scaling AS
@@ -24,8 +25,8 @@ WITH complete AS (
 base AS (SELECT * FROM complete ORDER BY gpus, ord LIMIT 1),
 stage_s AS (
   SELECT run_id,
-    max(seconds) FILTER (WHERE stage = bb_profile('primary_gpu_stage') AND NOT skipped) AS esm,
-    max(seconds) FILTER (WHERE stage = bb_profile('secondary_gpu_stage') AND NOT skipped) AS dnabert
+    max(seconds) FILTER (WHERE stage = bb_profile('primary_gpu_stage') AND NOT skipped) AS primary_s,
+    max(seconds) FILTER (WHERE stage = bb_profile('secondary_gpu_stage') AND NOT skipped) AS secondary_s
   FROM stages GROUP BY run_id
 ),
 p AS (
@@ -33,15 +34,15 @@ p AS (
     t.gpus::DOUBLE / b.gpus AS n,
     b.total_seconds AS from_seconds, t.total_seconds AS to_seconds,
     b.gpu_stage_seconds / b.total_seconds AS f,
-    bs.esm / b.total_seconds AS f_esm,
-    bs.esm AS esm_from, ts.esm AS esm_to, bs.dnabert AS dnabert_from, ts.dnabert AS dnabert_to
+    bs.primary_s / b.total_seconds AS f_primary,
+    bs.primary_s AS primary_from, ts.primary_s AS primary_to, bs.secondary_s AS secondary_from, ts.secondary_s AS secondary_to
   FROM base b JOIN complete t ON t.gpus > b.gpus
   LEFT JOIN stage_s bs ON bs.run_id = b.run_id
   LEFT JOIN stage_s ts ON ts.run_id = t.run_id
 ),
 m AS (
   SELECT *, from_seconds / to_seconds AS speedup,
-    CASE WHEN esm_to > 0 THEN esm_from / esm_to END AS esm_speedup
+    CASE WHEN primary_to > 0 THEN primary_from / primary_to END AS primary_speedup
   FROM p
 )
 SELECT from_run, to_run, from_gpus, to_gpus, to_ord, bb_sig(n, 12) AS n, from_seconds, to_seconds,
@@ -49,17 +50,17 @@ SELECT from_run, to_run, from_gpus, to_gpus, to_ord, bb_sig(n, 12) AS n, from_se
   bb_sig(speedup / n, 12) AS efficiency,
   bb_sig(f, 12) AS gpu_fraction,
   bb_sig(1 / ((1 - f) + f / n), 12) AS ceiling,
-  bb_sig(f_esm, 12) AS esm_only_fraction,
-  bb_sig(1 / ((1 - f_esm) + f_esm / n), 12) AS esm_only_ceiling,
+  bb_sig(f_primary, 12) AS primary_only_fraction,
+  bb_sig(1 / ((1 - f_primary) + f_primary / n), 12) AS primary_only_ceiling,
   bb_sig((1 / speedup - 1 / n) / (1 - 1 / n), 12) AS karp_flatt,
-  bb_sig(esm_speedup, 12) AS esm_speedup,
-  esm_from, esm_to, dnabert_from, dnabert_to,
-  bb_sig(to_seconds - dnabert_to + dnabert_from / esm_speedup, 12) AS what_if_dnabert_like_esm,
-  bb_sig(to_seconds - dnabert_to + dnabert_from / 1.5, 12) AS what_if_dnabert_1_5x,
-  bb_sig(to_seconds - dnabert_to + dnabert_from / n, 12) AS what_if_dnabert_ideal,
-  bb_sig(from_seconds / (to_seconds - dnabert_to + dnabert_from / esm_speedup), 12) AS what_if_dnabert_like_esm_speedup,
-  bb_sig(from_seconds / (to_seconds - dnabert_to + dnabert_from / 1.5), 12) AS what_if_dnabert_1_5x_speedup,
-  bb_sig(from_seconds / (to_seconds - dnabert_to + dnabert_from / n), 12) AS what_if_dnabert_ideal_speedup
+  bb_sig(primary_speedup, 12) AS primary_speedup,
+  primary_from, primary_to, secondary_from, secondary_to,
+  bb_sig(to_seconds - secondary_to + secondary_from / primary_speedup, 12) AS what_if_secondary_like_primary,
+  bb_sig(to_seconds - secondary_to + secondary_from / 1.5, 12) AS what_if_secondary_1_5x,
+  bb_sig(to_seconds - secondary_to + secondary_from / n, 12) AS what_if_secondary_ideal,
+  bb_sig(from_seconds / (to_seconds - secondary_to + secondary_from / primary_speedup), 12) AS what_if_secondary_like_primary_speedup,
+  bb_sig(from_seconds / (to_seconds - secondary_to + secondary_from / 1.5), 12) AS what_if_secondary_1_5x_speedup,
+  bb_sig(from_seconds / (to_seconds - secondary_to + secondary_from / n), 12) AS what_if_secondary_ideal_speedup
 FROM m`;
 /** Per-stage scaling for every pair of v_scaling. */
 export const V_SCALING_STAGES = `

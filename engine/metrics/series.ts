@@ -77,7 +77,9 @@ ORDER BY run, worker, batch`,
   amdahl_curve: `
 SELECT s.to_run AS "to", bb_sig(1 + i * (s.n - 1) / 40, 12) AS n,
   bb_sig(1 / ((1 - s.gpu_fraction) + s.gpu_fraction / (1 + i * (s.n - 1) / 40)), 12) AS ceiling,
-  bb_sig(1 / ((1 - s.esm_only_fraction) + s.esm_only_fraction / (1 + i * (s.n - 1) / 40)), 12) AS esm_only_ceiling
+  bb_sig(1 / ((1 - s.primary_only_fraction) + s.primary_only_fraction / (1 + i * (s.n - 1) / 40)), 12) AS primary_only_ceiling,
+  -- the name this curve had first; kept for readers of the page data
+  bb_sig(1 / ((1 - s.primary_only_fraction) + s.primary_only_fraction / (1 + i * (s.n - 1) / 40)), 12) AS esm_only_ceiling
 FROM v_scaling s CROSS JOIN range(0, 41) r(i)
 WHERE s.n > 1 AND s.gpu_fraction IS NOT NULL
 ORDER BY "to", n`,
@@ -92,13 +94,13 @@ WHERE b.kind = 'progress' AND b.done IS NOT NULL AND b.logged_at IS NOT NULL
 ORDER BY run, worker, batch`,
 
   mismatch_top: `
-SELECT run_id AS run, level, rank::INTEGER AS rank, id, reference_label, run_label,
+SELECT run_id AS run, level, rank::INTEGER AS rank, id, bb_class(reference_label) AS reference_label, bb_class(run_label) AS run_label,
   reference_virus, run_virus, diff, label_mismatch
 FROM v_correctness_mismatches WHERE rank <= $limit
 ORDER BY run, level, rank`,
 
   mismatch_all: `
-SELECT run_id AS run, level, rank::INTEGER AS rank, id, reference_label, run_label,
+SELECT run_id AS run, level, rank::INTEGER AS rank, id, bb_class(reference_label) AS reference_label, bb_class(run_label) AS run_label,
   reference_virus, run_virus, diff, label_mismatch
 FROM v_correctness_mismatches
 ORDER BY run, level, rank`
@@ -132,7 +134,15 @@ export interface PackingBatch {
   batches_logged: number;
 }
 /** Amdahl's ceiling as a curve from 1 to N GPUs-ratio, for each scaling pair ('to' run). */
-export interface AmdahlPoint {to: string; n: number; ceiling: number; esm_only_ceiling: number | null}
+export interface AmdahlPoint {
+  to: string;
+  n: number;
+  ceiling: number;
+  /** only the pipeline's primary GPU stage scales */
+  primary_only_ceiling: number | null;
+  /** the same figure under the name it had first; kept for readers of the page data */
+  esm_only_ceiling: number | null;
+}
 export interface CumulativePoint {run: string; worker: number; batch: number; done: number; total: number | null; t: number}
 export interface MismatchRow {
   run: string;

@@ -2,7 +2,7 @@
  * Throughput of the parallelised GPU stage's workers: rates, finish skew, overhead.
  * The conventions of every metric view (fractions, NULL for missing, bb_sig rounding) are in views.ts.
  */
-/** ESM-2 workers: sequences, rates and spans, with the last logged batch index. */
+/** Workers of the parallelised GPU stage: sequences, rates and spans, with the last logged batch index. */
 export const V_THROUGHPUT_WORKERS = `
 CREATE OR REPLACE {TEMP} VIEW v_throughput_workers AS
 WITH b AS (SELECT run_id, worker, max(batch) AS last_batch FROM batches GROUP BY ALL)
@@ -12,7 +12,7 @@ SELECT w.run_id, w.worker, w.device_name, w.sequences, w.seq_per_sec, w.tokens_p
   -- batch indices start at 0 and are logged every 10th batch: a lower bound within 10 of the count
   b.last_batch + 1 AS batches
 FROM workers w LEFT JOIN b USING (run_id, worker)`;
-/** Combined ESM-2 throughput, finish skew and stage overhead per run. */
+/** Combined throughput of the parallelised GPU stage, finish skew and stage overhead per run. */
 export const V_THROUGHPUT = `
 CREATE OR REPLACE {TEMP} VIEW v_throughput AS
 WITH w AS (

@@ -46,7 +46,8 @@ FROM stages s JOIN v_run_timing t USING (run_id)`;
  * Is each run's evidence consistent with itself and with the study? One row per run: the PIPELINE
  * SUMMARY total against its own H:M:S, against the stages' 'completed in' lines and against the log's
  * timestamps; the study's GPU count against the GPUs the log detected and used; the workload (input
- * sequences from the chunking line, input checksum from the run manifest) that scaling pairs must share.
+ * sequences: the 'sequences' extra of the first stage the profile's input_count_stages names that has one;
+ * input checksum from the run manifest) that scaling pairs must share.
  * v_warnings turns every contradiction into an error finding naming the file and line.
  */
 export const V_RUN_CHECKS = `
@@ -56,10 +57,18 @@ WITH s AS (
     count(*) FILTER (WHERE NOT skipped)::INTEGER AS timed_stages,
     count(*) FILTER (WHERE NOT skipped AND completed_seconds IS NULL)::INTEGER AS uncompleted_stages,
     bb_sig(sum(completed_seconds) FILTER (WHERE NOT skipped), 12) AS completed_sum,
-    bb_seconds(min(started_at), max(ended_at)) AS stage_span_seconds,
-    max(TRY_CAST(json_extract_string(extras, '$.sequences') AS BIGINT)) FILTER (WHERE stage = 'Sequence Chunking') AS chunking_sequences,
-    max(TRY_CAST(json_extract_string(extras, '$.sequences') AS BIGINT)) FILTER (WHERE stage = 'Six-Frame Translation') AS translation_sequences
+    bb_seconds(min(started_at), max(ended_at)) AS stage_span_seconds
   FROM stages GROUP BY run_id
+),
+count_stages AS (
+  SELECT unnest(l) AS stage, generate_subscripts(l, 1) AS pos
+  FROM (SELECT from_json(coalesce(bb_profile('input_count_stages'), '[]'), '["VARCHAR"]') AS l)
+),
+input AS (
+  SELECT st.run_id, arg_min(TRY_CAST(json_extract_string(st.extras, '$.sequences') AS BIGINT), c.pos) AS sequences
+  FROM stages st JOIN count_stages c USING (stage)
+  WHERE TRY_CAST(json_extract_string(st.extras, '$.sequences') AS BIGINT) IS NOT NULL
+  GROUP BY st.run_id
 ),
 w AS (SELECT run_id, count(*)::INTEGER AS workers, max(world_size) AS world_size FROM workers GROUP BY run_id),
 hms AS (
@@ -74,7 +83,7 @@ SELECT r.run_id, r.ord, r.gpus, r.status, r.log_file, r.total_line, r.total_seco
   s.stage_span_seconds,
   r.detected_gpus,
   coalesce(r.world_size, w.world_size, w.workers) AS used_gpus,
-  coalesce(s.chunking_sequences, s.translation_sequences) AS sequences,
+  input.sequences,
   r.input_sha256
-FROM runs r LEFT JOIN s USING (run_id) LEFT JOIN w USING (run_id) LEFT JOIN hms USING (run_id)
+FROM runs r LEFT JOIN s USING (run_id) LEFT JOIN w USING (run_id) LEFT JOIN hms USING (run_id) LEFT JOIN input USING (run_id)
 WHERE r.role = 'run'`;

@@ -27,6 +27,14 @@ CREATE OR REPLACE {TEMP} MACRO bb_sig(x, d) AS
        ELSE round(x::DOUBLE, (d - 1 - floor(log10(abs(x::DOUBLE))))::INTEGER) END;
 CREATE OR REPLACE {TEMP} MACRO bb_seconds(a, b) AS (epoch_ms(b) - epoch_ms(a)) / 1000.0;
 CREATE OR REPLACE {TEMP} MACRO bb_profile(k) AS (SELECT value FROM pipeline_profile WHERE key = k);
+-- A compared label as the pipeline names its classes (profile 'classes'): the correctness SQL calls the
+-- two classes of a binary prediction 'virus' and 'others', the names of the first pipeline; labels of
+-- pipelines without two classes (own labels, compared for equality) are shown as they are.
+CREATE OR REPLACE {TEMP} MACRO bb_class(label) AS CASE
+  WHEN bb_profile('classes') IS NULL THEN label
+  WHEN label = 'virus' THEN json_extract_string(bb_profile('classes'), '$.positive')
+  WHEN label = 'others' THEN json_extract_string(bb_profile('classes'), '$.negative')
+  ELSE label END;
 `;
 
 /** The views in creation order (later views read earlier ones). */
@@ -81,6 +89,18 @@ export async function installViews(connection: DuckDBConnection, options: {tempo
   if (await hasStoredCorrectness(connection)) {
     for (const [view, table] of Object.entries(STORED_VIEWS)) await connection.run(redirectSql(view, table, temporary));
   }
+  for (const [, sql] of Object.entries(await pipelineViewSql(connection, {temporary}))) await connection.run(sql);
+}
+
+/**
+ * The pipeline's own views (PipelineAdapter.views, stored by ingest in pipeline_views), keyed by name,
+ * in their order: created after the engine's views, which they may read.
+ */
+export async function pipelineViewSql(connection: DuckDBConnection, options: {temporary?: boolean} = {}): Promise<Record<string, string>> {
+  const table = await connection.runAndReadAll(`SELECT count(*)::INTEGER FROM duckdb_tables() WHERE table_name = 'pipeline_views' AND schema_name = 'main'`);
+  if (Number(table.getRows()[0]![0]) === 0) return {};
+  const rows = await connection.runAndReadAll("SELECT name, sql FROM pipeline_views ORDER BY ord");
+  return Object.fromEntries(rows.getRows().map(([name, sql]) => [String(name), render(String(sql), options.temporary ?? false)]));
 }
 
 function redirectSql(view: string, table: string, temporary: boolean): string {

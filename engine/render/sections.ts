@@ -158,9 +158,11 @@ function scalingSection(report: Report, s: ReportScaling): Section {
     ["speedup", mark(`T${s.from_gpus}/T${s.gpus} = ${secs(s.from_seconds)} / ${secs(s.to_seconds)} = ${times(s.speedup)}`, refs)],
     ["efficiency", mark(`${times(s.speedup)} / ${n === null ? NA : num(n, n % 1 ? 2 : 0)} = ${pct(s.efficiency)}`, refs)],
     ["Amdahl ceiling", mark(`GPU-stage share of ${s.from} f = ${pct(a.gpu_fraction)}: 1 / ((1 - f) + f / ${n ?? NA}) = ${times(a.ceiling, 3)}`, fromRefs)],
-    ["ESM-2-only ceiling", mark(`ESM-2 share of ${s.from} f = ${pct(a.esm_only_fraction)}: ${times(a.esm_only_ceiling, 3)}`, fromRefs)],
     ["Karp-Flatt serial fraction", mark(`(1/S - 1/N) / (1 - 1/N) = ${pct(a.karp_flatt)}`, refs)]
   ];
+  // only the pipeline's primary GPU stage scales ("<primary>-only ceiling"); a pipeline without one has no such row
+  const primary = report.stage_labels.primary_gpu;
+  if (primary !== null) pairs.splice(3, 0, [`${primary}-only ceiling`, mark(`${primary} share of ${s.from} f = ${pct(a.primary_only_fraction)}: ${times(a.primary_only_ceiling, 3)}`, fromRefs)]);
   const blocks: Block[] = [{kind: "kv", pairs}];
   if (s.stages.length) {
     const stageRows = s.stages.map((st) => ({
@@ -210,33 +212,46 @@ function correctnessSection(report: Report, c: ReportCorrectness): Section {
     ["score diff", `mean ${sci(d.mean)}, median ${sci(d.median)}, p99 ${sci(d.p99)}, max ${sci(d.max)}`],
     ["models", `run ${modelOf(c.run_model, c.run_expected_length)}, reference ${modelOf(c.reference_model, c.reference_expected_length)}: ${c.model_match === null ? "match unknown" : c.model_match ? "match" : "MISMATCH"}`]
   ];
-  const k = c.confusion;
   const blocks: Block[] = [
     ...(lines.length ? [{kind: "lines", lines} as Block] : []),
     {kind: "kv", pairs: pairs.map(([key, value]) => [key, mark(value, refs)])},
-    {
-      kind: "table",
-      head: ["reference \\ run", "virus", "others"],
-      right: [1, 2],
-      rows: [
-        {cells: ["virus", count(k.virus_virus), count(k.virus_others)]},
-        {cells: ["others", count(k.others_virus), count(k.others_others)]}
-      ]
-    }
+    confusionTable(report, c)
   ];
   if (c.mismatches_total === 0) blocks.push({kind: "lines", lines: ["no mismatching rows"]});
   else {
     blocks.push({kind: "lines", lines: [`mismatching rows: ${count(c.mismatches.length)} of ${count(c.mismatches_total)} shown (label mismatches first, then by score difference)`]});
     const rows = c.mismatches.map((m) => ({cells: [m.id, m.reference_label, m.run_label, num(m.reference_virus, 4), num(m.run_virus, 4), sci(m.diff)]}));
-    blocks.push({kind: "table", head: ["ID", "Reference label", "Run label", "Reference virus score", "Run virus score", "Diff"], right: [3, 4, 5], rows});
+    const score = report.classes ? `${report.classes.positive} score` : "score";
+    blocks.push({kind: "table", head: ["ID", "Reference label", "Run label", `Reference ${score}`, `Run ${score}`, "Diff"], right: [3, 4, 5], rows});
   }
   return {title: `Correctness: ${c.run} vs ${c.reference}, ${level}`, level: 3, blocks};
 }
 
-function esmSections(report: Report): Section[] {
+/**
+ * Reference label against run label, in the pipeline's class names (profile classes). Without two classes
+ * the labels were compared for equality: rows with the reference's label against rows with another.
+ */
+function confusionTable(report: Report, c: ReportCorrectness): Block {
+  const k = c.confusion;
+  const cl = report.classes;
+  if (!cl) return {kind: "table", head: ["reference \\ run", "same label", "other label"], right: [1, 2], rows: [{cells: ["reference label", count(k.virus_virus), count(k.virus_others)]}]};
+  return {
+    kind: "table",
+    head: ["reference \\ run", cl.positive, cl.negative],
+    right: [1, 2],
+    rows: [
+      {cells: [cl.positive, count(k.virus_virus), count(k.virus_others)]},
+      {cells: [cl.negative, count(k.others_virus), count(k.others_others)]}
+    ]
+  };
+}
+
+/** Sections of the optional families (throughput, packing, GPU, I/O), each only when the pipeline has the family. */
+function familySections(report: Report): Section[] {
+  const has = (family: Report["families"][number]) => report.families.includes(family);
   const r = (run: string, areas: string[]) => refsOf(report, [run], areas);
   const sections: Section[] = [];
-  if (report.throughput.length) {
+  if (has("throughput") && report.throughput.length) {
     const workers = report.throughput.flatMap((t) =>
       t.workers.map((w) => {
         const m = (s: string) => mark(s, r(t.run, ["throughput"]));
@@ -251,12 +266,12 @@ function esmSections(report: Report): Section[] {
       title: `${primaryOf(report)} throughput`,
       level: 2,
       blocks: [
-        {kind: "table", head: ["Run", "Workers", "Combined seq/s", "Combined tokens/s", "Finish skew", "ESM-2 stage", "Inference span", "Overhead", "HDF5 conversion"], right: [1, 2, 3, 4, 5, 6, 7, 8], rows: runs},
+        {kind: "table", head: ["Run", "Workers", "Combined seq/s", "Combined tokens/s", "Finish skew", `${report.stage_labels.primary_gpu ?? "GPU"} stage`, "Inference span", "Overhead", "HDF5 conversion"], right: [1, 2, 3, 4, 5, 6, 7, 8], rows: runs},
         {kind: "table", head: ["Run", "Worker", "Device", "Sequences", "seq/s", "tokens/s", "Inference", "Batches", "Completed at"], right: [1, 3, 4, 5, 6, 7], rows: workers}
       ]
     });
   }
-  if (report.packing.length) {
+  if (has("packing") && report.packing.length) {
     const rows = report.packing.map((p) => {
       const m = (s: string) => mark(s, r(p.run, ["packing"]));
       return {
@@ -264,11 +279,12 @@ function esmSections(report: Report): Section[] {
           m(pct(p.sampled_efficiency)), `${p.sampled_method} (${count(p.sampled_batches)} lines)`, points(p.sampled_difference), m(pct(p.logged_efficiency))]
       };
     });
-    const head = ["Run", "Worker", "Token budget", "Efficiency", "Method", "Sampled (cross-check)", "Sample method", "Sample − efficiency (points)", "Logged (4096 scale)"];
-    const note: Line = "Efficiency is the mean over every batch (the progress line's running 'pack eff' x 4096 / budget); the sample is the DataLoader lines, one batch in ten.";
+    const scale = report.logged_packing_scale ?? "logged";
+    const head = ["Run", "Worker", "Token budget", "Efficiency", "Method", "Sampled (cross-check)", "Sample method", "Sample − efficiency (points)", `Logged (${scale} scale)`];
+    const note: Line = `Efficiency is the mean over every batch (the progress line's running 'pack eff' x ${scale} / budget); the sample is the DataLoader lines, one batch in ten.`;
     sections.push({title: "Packing", level: 2, blocks: [{kind: "table", head, right: [2, 3, 5, 7, 8], rows}, {kind: "lines", lines: [note]}]});
   }
-  if (report.gpu_runs.length || report.gpu.length) {
+  if (has("gpu") && (report.gpu_runs.length || report.gpu.length)) {
     const lines: Line[] = report.gpu_runs.filter((g) => g.duplicated).map((g) => ({strong: `DUPLICATED GPU SAMPLES: all ${g.monitors} monitors of ${g.run} sampled one device, ${g.unmeasured_gpus} GPU(s) unmeasured`}));
     const runRows = report.gpu_runs.map((g) => {
       const m = (s: string) => mark(s, r(g.run, ["gpu"]));
@@ -285,12 +301,12 @@ function esmSections(report: Report): Section[] {
       level: 2,
       blocks: [
         ...(lines.length ? [{kind: "lines", lines} as Block] : []),
-        {kind: "table", head: ["Run", "GPUs", "Devices", "Monitors", "Samples (ESM-2 / all)", "Coverage", ...util, "Note"], right: [1, 2, 3, 4, 5, 6, 7, 8, 9], rows: runRows},
+        {kind: "table", head: ["Run", "GPUs", "Devices", "Monitors", `Samples (${report.stage_labels.gpu_window ?? "window"} / all)`, "Coverage", ...util, "Note"], right: [1, 2, 3, 4, 5, 6, 7, 8, 9], rows: runRows},
         {kind: "table", head: ["Run", "Device", "Monitors", "Samples", "Coverage", ...util, "Mean power", "Peak memory", "Note"], right: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], rows: deviceRows}
       ]
     });
   }
-  if (report.io_warnings.length) {
+  if (has("io_warnings") && report.io_warnings.length) {
     const rows = report.io_warnings.map((w) => {
       const m = (s: string) => mark(s, r(w.run, ["gpu"]));
       return {cells: [w.run, m(count(w.mild)), m(count(w.critical)), count(w.checks), m(pct(w.share_of_checks)), pct(w.min_utilization), pct(w.max_utilization)]};
@@ -344,7 +360,7 @@ export function buildDocument(report: Report): ReportDocument {
       ...repeatsSections(report),
       ...baselineSections(report),
       ...correctness,
-      ...esmSections(report)
+      ...familySections(report)
     ]
   };
 }

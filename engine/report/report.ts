@@ -26,10 +26,11 @@ import type {
   ReportWorker,
   Status
 } from "./types.ts";
-import {hasStoredCorrectness, installViews, storedViewSql, viewSql} from "../metrics/views.ts";
+import {hasStoredCorrectness, installViews, pipelineViewSql, storedViewSql, viewSql} from "../metrics/views.ts";
 import {repeatStatistics} from "../ingest/executions.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
 import {num, secs} from "../render/format.ts";
+import {OPTIONAL_FAMILIES, type OptionalFamily} from "../ingest/adapter.ts";
 
 export interface BuildReportOptions {
   /** the study's criteria; the pipeline's defaults (stored at ingest) when absent or empty */
@@ -52,6 +53,7 @@ export async function buildReport(connection: DuckDBConnection, options: BuildRe
   const rel = (file: string | null | undefined) => relativePath(file, studyDir);
 
   const warnings = await readWarnings(q, rel);
+  const profile = await readProfileNames(connection);
   const runs = await readRuns(q, warnings, rel);
   const figures: ReportFigures = {
     benchbook_version: BENCHBOOK_VERSION,
@@ -59,12 +61,17 @@ export async function buildReport(connection: DuckDBConnection, options: BuildRe
     title: release.title,
     pipeline: release.pipeline,
     stage_roles: await readStageRoles(connection),
+    stage_labels: profile.stage_labels,
+    classes: profile.classes,
+    families: profile.families,
+    total_source: profile.total_source,
+    logged_packing_scale: profile.logged_packing_scale,
     study_file: path.basename(release.study_file),
     reference: await readReference(q, release),
     tolerance: release.tolerance,
     runs,
     headline_run: ((await q("SELECT run_id FROM v_headline"))[0]?.run_id as string | undefined) ?? null,
-    scaling: await readScaling(q),
+    scaling: await readScaling(q, profile.stage_labels),
     baseline: await readBaseline(q),
     correctness: await readCorrectness(q, options.mismatchLimit ?? 50),
     throughput: await readThroughput(q),
@@ -75,7 +82,7 @@ export async function buildReport(connection: DuckDBConnection, options: BuildRe
     repeats: await readRepeats(connection, q),
     warnings,
     // the SQL that runs against this database: over the stored comparison when ingest wrote one
-    sql: (await hasStoredCorrectness(connection)) ? storedViewSql() : viewSql()
+    sql: {...((await hasStoredCorrectness(connection)) ? storedViewSql() : viewSql()), ...(await pipelineViewSql(connection))}
   };
   const specs = options.criteria && options.criteria.length > 0 ? options.criteria : await defaultCriteria(connection);
   validateCriteria(specs, release.study_file);
@@ -170,7 +177,7 @@ async function readReference(q: (sql: string) => Promise<Row[]>, release: Row): 
   };
 }
 
-async function readScaling(q: (sql: string) => Promise<Row[]>): Promise<ReportScaling[]> {
+async function readScaling(q: (sql: string) => Promise<Row[]>, labels: Report["stage_labels"]): Promise<ReportScaling[]> {
   const pairs = await q("SELECT * FROM v_scaling ORDER BY to_gpus, to_ord");
   const stages = await q("SELECT * FROM v_scaling_stages ORDER BY from_run, to_run, ord NULLS LAST, stage");
   return pairs.map((p): ReportScaling => {
@@ -182,12 +189,14 @@ async function readScaling(q: (sql: string) => Promise<Row[]>): Promise<ReportSc
         label,
         total_seconds: total,
         speedup: p[`${column}_speedup`],
-        formula: `${p.to_seconds} - ${p.dnabert_to} + ${p.dnabert_from} / ${divisor} = ${secs(total)}`
+        formula: `${p.to_seconds} - ${p.secondary_to} + ${p.secondary_from} / ${divisor} = ${secs(total)}`
       });
     };
-    replace("DNABERT-S scaled like ESM-2", "what_if_dnabert_like_esm", num(p.esm_speedup, 3));
-    replace("DNABERT-S scaled 1.5x", "what_if_dnabert_1_5x", "1.5");
-    replace("DNABERT-S scaled ideally", "what_if_dnabert_ideal", String(p.n));
+    // the stages as the pipeline's profile calls them ("<secondary> scaled like <primary>")
+    const {primary_gpu: primary, secondary_gpu: secondary} = labels;
+    replace(`${secondary} scaled like ${primary}`, "what_if_secondary_like_primary", num(p.primary_speedup, 3));
+    replace(`${secondary} scaled 1.5x`, "what_if_secondary_1_5x", "1.5");
+    replace(`${secondary} scaled ideally`, "what_if_secondary_ideal", String(p.n));
     return {
       from: p.from_run,
       to: p.to_run,
@@ -211,8 +220,10 @@ async function readScaling(q: (sql: string) => Promise<Row[]>): Promise<ReportSc
       amdahl: {
         gpu_fraction: p.gpu_fraction ?? null,
         ceiling: p.ceiling ?? null,
-        esm_only_fraction: p.esm_only_fraction ?? null,
-        esm_only_ceiling: p.esm_only_ceiling ?? null,
+        primary_only_fraction: p.primary_only_fraction ?? null,
+        primary_only_ceiling: p.primary_only_ceiling ?? null,
+        esm_only_fraction: p.primary_only_fraction ?? null,
+        esm_only_ceiling: p.primary_only_ceiling ?? null,
         karp_flatt: p.karp_flatt ?? null
       },
       what_if: whatIf
@@ -240,7 +251,7 @@ async function readBaseline(q: (sql: string) => Promise<Row[]>): Promise<ReportB
 
 async function readCorrectness(q: (sql: string) => Promise<Row[]>, limit: number): Promise<ReportCorrectness[]> {
   const rows = await q("SELECT * FROM v_correctness ORDER BY ord, CASE level WHEN 'per_frame' THEN 0 ELSE 1 END");
-  const mismatches = await q(`SELECT * FROM v_correctness_mismatches WHERE rank <= ${Math.max(0, Math.floor(limit))} ORDER BY run_id, level, rank`);
+  const mismatches = await q(`SELECT * REPLACE (bb_class(reference_label) AS reference_label, bb_class(run_label) AS run_label) FROM v_correctness_mismatches WHERE rank <= ${Math.max(0, Math.floor(limit))} ORDER BY run_id, level, rank`);
   const histogram = await q("SELECT * FROM v_correctness_histogram ORDER BY run_id, level, k NULLS FIRST");
   return rows.map((c): ReportCorrectness => ({
     run: c.run_id,
@@ -416,4 +427,22 @@ async function readStageRoles(connection: DuckDBConnection): Promise<Report["sta
   const rows = await queryRows<{key: string; value: string | null}>(connection, "SELECT key, value FROM pipeline_profile WHERE key IN ('primary_gpu_stage', 'gpu_window_stage', 'secondary_gpu_stage')");
   const of = (key: string) => rows.find((r) => r.key === key)?.value ?? null;
   return {primary_gpu: of("primary_gpu_stage"), gpu_window: of("gpu_window_stage"), secondary_gpu: of("secondary_gpu_stage")};
+}
+
+/** What the pipeline's profile calls its role stages and classes, and the optional families it has. */
+async function readProfileNames(connection: DuckDBConnection): Promise<Pick<Report, "stage_labels" | "classes" | "families" | "total_source" | "logged_packing_scale">> {
+  const rows = await queryRows<{key: string; value: string | null}>(
+    connection,
+    "SELECT key, value FROM pipeline_profile WHERE key IN ('primary_gpu_label', 'gpu_window_label', 'secondary_gpu_label', 'classes', 'families', 'total_source', 'logged_packing_scale')"
+  );
+  const of = (key: string) => rows.find((r) => r.key === key)?.value ?? null;
+  const families = of("families");
+  return {
+    stage_labels: {primary_gpu: of("primary_gpu_label"), gpu_window: of("gpu_window_label"), secondary_gpu: of("secondary_gpu_label")},
+    classes: of("classes") === null ? null : (JSON.parse(of("classes")!) as Report["classes"]),
+    // a database without the key (ingested before families were recorded): every family
+    families: families === null ? [...OPTIONAL_FAMILIES] : (JSON.parse(families) as OptionalFamily[]),
+    total_source: of("total_source") ?? "the run's total wall time",
+    logged_packing_scale: of("logged_packing_scale") === null ? null : Number(of("logged_packing_scale"))
+  };
 }

@@ -5,6 +5,7 @@
  */
 
 import type {ConfigurationStats, ScalingInterval} from "../ingest/executions.ts";
+import type {OptionalFamily} from "../ingest/adapter.ts";
 
 /** timed_out / interrupted / failed also come from `benchbook run`'s manifest, with its reason */
 export type Status = "complete" | "incomplete" | "failed" | "timed_out" | "interrupted" | "no_log" | "broken";
@@ -87,7 +88,10 @@ export interface ReportScaling {
     gpu_fraction: number | null;
     /** ideal: every GPU stage scales with N */
     ceiling: number | null;
-    /** only ESM-2 scales with N (what v2.0 parallelises) */
+    /** only the pipeline's primary GPU stage scales with N (stage_roles.primary_gpu) */
+    primary_only_fraction: number | null;
+    primary_only_ceiling: number | null;
+    /** the same two figures under the names they had first; kept for readers of the JSON */
     esm_only_fraction: number | null;
     esm_only_ceiling: number | null;
     karp_flatt: number | null;
@@ -213,11 +217,11 @@ export interface ReportGpu {
   /** median gap between a monitor's consecutive samples of the device, at most 2 s */
   sample_interval_seconds: number | null;
   window_seconds: number | null;
-  /** samples x sample interval / ESM-2 window, at most 1 (the best-covering monitor of the device) */
+  /** samples x sample interval / GPU window stage, at most 1 (the best-covering monitor of the device) */
   coverage: number | null;
 }
 
-/** GPU measurement of a run during ESM-2, all devices pooled (what the gpu_utilization criterion reads). */
+/** GPU measurement of a run during its GPU window stage, all devices pooled (what the gpu_utilization criterion reads). */
 export interface ReportGpuRun {
   run: string;
   gpus: number | null;
@@ -297,6 +301,20 @@ export interface Report {
   pipeline: string;
   /** the stages the pipeline's profile names: the parallelised GPU stage, the GPU-judged window, a second GPU stage */
   stage_roles: {primary_gpu: string | null; gpu_window: string | null; secondary_gpu: string | null};
+  /** what report text calls those stages (the profile's short names, else the stage names) */
+  stage_labels: {primary_gpu: string | null; gpu_window: string | null; secondary_gpu: string | null};
+  /**
+   * The two classes of the pipeline's predictions: confusion.virus_virus counts positive/positive, and so on
+   * (the keys keep their first names). null: labels are compared for equality (confusion.virus_virus counts
+   * rows with the reference's label, virus_others rows with another) or the pipeline has no predictions.
+   */
+  classes: {positive: string; negative: string} | null;
+  /** the optional figure families the pipeline can fill; outputs leave out the sections of the others */
+  families: OptionalFamily[];
+  /** where a run's total time comes from, in the pipeline's words (the run.total_seconds formula) */
+  total_source: string;
+  /** what the pipeline divides its logged packing figure by (packing.logged_efficiency is on this scale) */
+  logged_packing_scale: number | null;
   study_file: string;
   reference: {label: string; model: string | null; expected_length: number | null; model_source: string | null} | null;
   tolerance: number;

@@ -49,7 +49,7 @@ function wallTimeHeadline(report: Report, run: ReportRun, id: string): Headline 
     label: `${run.gpus}-GPU wall time (${run.id})`,
     // the criteria's clock (truncated seconds), not the log's own H:M:S, so one duration reads the same everywhere
     value: run.total_seconds == null ? null : duration(run.total_seconds),
-    formula: run.total_seconds == null ? null : `'Total wall time' of the PIPELINE SUMMARY = ${secs(run.total_seconds)}`,
+    formula: run.total_seconds == null ? null : `${report.total_source} = ${secs(run.total_seconds)}`,
     note: run.status === "complete" ? null : `run status: ${run.status}${run.status_reason ? ` (${run.status_reason})` : ""}`
   });
 }
@@ -174,6 +174,7 @@ export function timingPage(report: Report, amdahl: AmdahlPoint[] = []) {
       stages: r.stages
     })),
     criteria: criteriaFor(report, ["run", "scaling", "baseline", "stage"]),
+    stage_labels: report.stage_labels,
     scaling: report.scaling.map((s) => ({...s, headline: scalingHeadline(report, s)})),
     amdahl_curve: amdahl,
     baseline: report.baseline,
@@ -187,6 +188,7 @@ export function correctnessPage(report: Report, mismatches: MismatchRow[], limit
     reference: report.reference,
     tolerance: report.tolerance,
     mismatch_limit: limit,
+    classes: report.classes,
     criteria: criteriaFor(report, ["correctness"]),
     correctness: report.correctness.map(({mismatches: _shipped, ...c}) => ({...c, headline: agreementHeadline(report, c)})),
     warnings: warningsAffecting(report, ["correctness"]),
@@ -210,6 +212,9 @@ export interface GpuSeries {
 export function gpuPage(report: Report, series: GpuSeries, binSeconds: number) {
   return {
     bin_seconds: binSeconds,
+    stage_labels: report.stage_labels,
+    families: report.families,
+    logged_packing_scale: report.logged_packing_scale,
     runs: report.runs.map((r) => ({id: r.id, gpus: r.gpus, status: r.status, gpu_names: r.gpu_names, started_at: r.started_at, ended_at: r.ended_at, total_seconds: r.total_seconds})),
     gpu: report.gpu,
     gpu_runs: report.gpu_runs,

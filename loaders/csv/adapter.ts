@@ -29,7 +29,12 @@ export function csvProfile(study: Study): PipelineProfile {
     gpuWindowStage: c.gpu_window ?? c.gpu_stages[0] ?? null,
     // the what-if figures ask about a second GPU stage scaled like the first: VirNucPro's question, not ours
     secondaryGpuStage: null,
-    loggedPackingScale: null
+    loggedPackingScale: null,
+    // labels of its own, compared for equality (engine/metrics/correctness.ts v_predictions): no two classes
+    classes: null,
+    // nvidia-smi samples when the study gives them; no worker, batch or I/O-check logs
+    families: ["gpu"],
+    totalSource: "the timings table's total (else the runner's wall time, else the sum of stages)"
   };
 }
 

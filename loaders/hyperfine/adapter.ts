@@ -39,7 +39,8 @@ export const hyperfine: PipelineAdapter = {
   studyFields: HYPERFINE_STUDY_FIELDS,
   runFields: HYPERFINE_RUN_FIELDS,
   // a command has no stages: no GPU stage, no window, no packing
-  profile: {primaryGpuStage: null, gpuWindowStage: null, secondaryGpuStage: null, loggedPackingScale: null},
+  // wall times only: no GPU stage, no predictions, no worker or GPU logs
+  profile: {primaryGpuStage: null, gpuWindowStage: null, secondaryGpuStage: null, loggedPackingScale: null, classes: null, families: [], totalSource: "the median of hyperfine's timed runs"},
   defaultCriteria: hyperfineDefaultCriteria,
   inputFiles: (study) => study.runs.map((r) => {
     const e = exportOf(study, r as HyperfineRun);

@@ -18,6 +18,7 @@ import {parseNvidiaSmiCsv} from "../nvidia-smi/samples.ts";
 import {recordedGpuClock} from "../runner/manifest.ts";
 import {parsePipelineState} from "./pipeline-state.ts";
 import {loadConsensus, loadPerFrame} from "./predictions.ts";
+import {VIRNUCPRO_SCHEMA_SQL} from "./schema.ts";
 
 const PER_FRAME_FILE = "prediction_results.txt";
 const CONSENSUS_FILE = "prediction_results_highestscore.csv";
@@ -70,6 +71,7 @@ export const virnucpro: PipelineAdapter = {
   name: "virnucpro",
   profile: PROFILE,
   defaultCriteria: DEFAULT_CRITERIA,
+  schemaSql: VIRNUCPRO_SCHEMA_SQL,
 
   async ingestRun(context, run, ord) {
     const {study} = context;

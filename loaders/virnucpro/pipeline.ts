@@ -33,7 +33,15 @@ export const PROFILE: PipelineProfile = {
   // DNABERT-S runs on GPUs but did not scale in v2.0: the what-if figures ask what it would have given
   secondaryGpuStage: DNABERT_STAGE,
   // the pipeline divides its logged `pack eff` by 4096, whatever the real token budget (FORMATS §5.3)
-  loggedPackingScale: 4096
+  loggedPackingScale: 4096,
+  // what the report text calls them ("DNABERT-S scaled like ESM-2")
+  stageLabels: {[ESM_STAGE]: "ESM-2", [DNABERT_STAGE]: "DNABERT-S"},
+  // prediction_results*: labels virus / others, score2 = P(virus) (FORMATS §8)
+  classes: {positive: "virus", negative: "others"},
+  families: ["throughput", "packing", "gpu", "io_warnings"],
+  // the chunking line counts the input sequences; a run resumed past chunking has the translation's count
+  inputCountStages: ["Sequence Chunking", "Six-Frame Translation"],
+  totalSource: "'Total wall time' of the PIPELINE SUMMARY"
 };
 
 /** Phase 10 targets (FORMATS §11.1), used when a study declares no criteria. */

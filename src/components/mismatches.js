@@ -28,6 +28,8 @@ export function mismatchChoices(rows) {
 
 /** Rows of one run / level / kind (null = any), ranked as SQL ranked them within each run and level. */
 export function filterMismatches(rows, {run = null, level = null, kind = null} = {}) {
+  // no rows (every run agrees, or the pipeline has no predictions): arquero cannot order a table without columns
+  if (!rows.length) return [];
   const keep = (d) => (run === null || d.run === run) && (level === null || d.level === level) && (kind === null || kindOf(d) === kind);
   return aq.from(rows).filter(aq.escape(keep)).orderby("run", "level", "rank").objects();
 }

@@ -31,13 +31,13 @@ function correctness(runId: string, agreement: number) {
 function figures(runs: ReportRun[], warnings: ReportWarning[] = []): ReportFigures {
   const [a, b] = runs;
   return {
-    benchbook_version: "test", release: "v", title: "t", pipeline: "virnucpro", stage_roles: {primary_gpu: "ESM-2 Feature Extraction", gpu_window: "ESM-2 Feature Extraction", secondary_gpu: "DNABERT-S Feature Extraction"}, study_file: "s.yaml", reference: null, tolerance: 0.01, runs,
+    benchbook_version: "test", release: "v", title: "t", pipeline: "virnucpro", stage_roles: {primary_gpu: "ESM-2 Feature Extraction", gpu_window: "ESM-2 Feature Extraction", secondary_gpu: "DNABERT-S Feature Extraction"}, stage_labels: {primary_gpu: "ESM-2", gpu_window: "ESM-2", secondary_gpu: "DNABERT-S"}, classes: {positive: "virus", negative: "others"}, families: ["throughput", "packing", "gpu", "io_warnings"], total_source: "'Total wall time' of the PIPELINE SUMMARY", logged_packing_scale: 4096, study_file: "s.yaml", reference: null, tolerance: 0.01, runs,
     // as v_headline: the most GPUs, the earliest on a tie
     headline_run: [...runs].sort((x, y) => y.gpus - x.gpus)[0]?.id ?? null,
     // like v_scaling: only between complete runs with a total
     scaling: a && b && a.status === "complete" && b.status === "complete" && a.total_seconds && b.total_seconds ? [{from: a.id, to: b.id, gpus: b.gpus, from_gpus: a.gpus, n: b.gpus / a.gpus, from_seconds: a.total_seconds, to_seconds: b.total_seconds,
       speedup: a.total_seconds && b.total_seconds ? a.total_seconds / b.total_seconds : null, efficiency: null, stages: [],
-      amdahl: {gpu_fraction: null, ceiling: null, esm_only_fraction: null, esm_only_ceiling: null, karp_flatt: null}, what_if: []}] : [],
+      amdahl: {gpu_fraction: null, ceiling: null, primary_only_fraction: null, primary_only_ceiling: null, esm_only_fraction: null, esm_only_ceiling: null, karp_flatt: null}, what_if: []}] : [],
     baseline: {label: "v1.0", total_seconds: 12600, external: true, speedup: null, run: null, runs: runs.map((r) => ({run: r.id, gpus: r.gpus, total_seconds: r.total_seconds, speedup: r.total_seconds ? 12600 / r.total_seconds : null}))},
     correctness: runs.map((r) => correctness(r.id, 0.999)), throughput: [], packing: [], gpu: [], gpu_runs: [], io_warnings: [], repeats: null, warnings, sql: {}
   } as ReportFigures;

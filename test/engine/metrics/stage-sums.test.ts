@@ -46,3 +46,29 @@ describe("stage shares", () => {
     ]);
   });
 });
+
+describe("the run's input count (workload check)", () => {
+  it("is the 'sequences' extra of the first profile-named stage that has one; other stages' counts are ignored", async () => {
+    db = await fixtureDb();
+    await db.insert("releases", [release()]);
+    await db.insert("runs", [referenceRun(), run("1gpu", 1, {total_seconds: 100}), run("2gpu", 2, {total_seconds: 60}), run("4gpu", 4, {total_seconds: 40})]);
+    const rows = (id: string, counts: Record<string, number | null>) =>
+      stageRows(id, Object.keys(counts).map((stage) => [stage, 10])).map((r) => ({...r, extras: counts[r.stage as string] === null ? null : JSON.stringify({sequences: counts[r.stage as string]})}));
+    // 1gpu: chunking counts 1000; 2gpu resumed past chunking (no count): the translation's 1000;
+    // 4gpu: only a stage the profile does not name carries a count, so the run's input is unknown
+    await db.insert("stages", rows("1gpu", {"Sequence Chunking": 1000, "Six-Frame Translation": 6000, "Model Prediction": 7}));
+    await db.insert("stages", rows("2gpu", {"Sequence Chunking": null, "Six-Frame Translation": 1000}));
+    await db.insert("stages", rows("4gpu", {"Model Prediction": 250}));
+    expect(await db.query("SELECT run_id, sequences::INTEGER AS sequences FROM v_run_checks ORDER BY ord")).toEqual([
+      {run_id: "1gpu", sequences: 1000},
+      {run_id: "2gpu", sequences: 1000},
+      {run_id: "4gpu", sequences: null}
+    ]);    // the stages come from the pipeline's profile, not from the engine: another profile, other counts
+    await db.connection.run(`UPDATE pipeline_profile SET value = '["Model Prediction"]' WHERE key = 'input_count_stages'`);
+    expect(await db.query("SELECT run_id, sequences::INTEGER AS sequences FROM v_run_checks ORDER BY ord")).toEqual([
+      {run_id: "1gpu", sequences: 7},
+      {run_id: "2gpu", sequences: null},
+      {run_id: "4gpu", sequences: 250}
+    ]);
+  });
+});

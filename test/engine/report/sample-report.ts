@@ -118,6 +118,11 @@ export function sampleReport(): Report {
     title: "VirNucPro v2.0 performance validation (1M subset)",
     pipeline: "virnucpro",
     stage_roles: {primary_gpu: "ESM-2 Feature Extraction", gpu_window: "ESM-2 Feature Extraction", secondary_gpu: "DNABERT-S Feature Extraction"},
+    stage_labels: {primary_gpu: "ESM-2", gpu_window: "ESM-2", secondary_gpu: "DNABERT-S"},
+    classes: {positive: "virus", negative: "others"},
+    families: ["throughput", "packing", "gpu", "io_warnings"],
+    total_source: "'Total wall time' of the PIPELINE SUMMARY",
+    logged_packing_scale: 4096,
     study_file: "data/example/study.yaml",
     reference: {label: "v1.0", model: "virnucpro_300_model.pth", expected_length: 300, model_source: "published"},
     tolerance: 0.01,
@@ -135,7 +140,7 @@ export function sampleReport(): Report {
         speedup,
         efficiency: speedup / 2,
         stages: STAGES.map(([name], i) => ({name, from_seconds: ONE[i]!, to_seconds: TWO[i]!, delta_seconds: TWO[i]! - ONE[i]!, speedup: ONE[i]! / TWO[i]!, efficiency: ONE[i]! / TWO[i]! / 2})),
-        amdahl: {gpu_fraction: gpuFraction, ceiling: amdahl(gpuFraction), esm_only_fraction: esmFraction, esm_only_ceiling: amdahl(esmFraction), karp_flatt: (1 / speedup - 0.5) / 0.5},
+        amdahl: {gpu_fraction: gpuFraction, ceiling: amdahl(gpuFraction), primary_only_fraction: esmFraction, primary_only_ceiling: amdahl(esmFraction), esm_only_fraction: esmFraction, esm_only_ceiling: amdahl(esmFraction), karp_flatt: (1 / speedup - 0.5) / 0.5},
         what_if: [
           {label: "ESM-2 scales perfectly, nothing else", total_seconds: 3200.6 - ONE[5]! / 2, speedup: 3200.6 / (3200.6 - ONE[5]! / 2), formula: "T1 - ESM2(1gpu) x (1 - 1/2)"},
           {label: "both GPU stages scale perfectly", total_seconds: 3200.6 - (ONE[4]! + ONE[5]!) / 2, speedup: 3200.6 / (3200.6 - (ONE[4]! + ONE[5]!) / 2), formula: "T1 - (DNABERT-S + ESM2)(1gpu) x (1 - 1/2)"}

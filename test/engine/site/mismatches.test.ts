@@ -38,6 +38,9 @@ describe("mismatch table reshaping (arquero)", () => {
       {run: "2gpu", level: "per_frame", kind: "score only", rows: 1}
     ]);
     expect(groupMismatches([])).toEqual([]);
+    // a study without mismatching rows (csv and hyperfine examples): the table is empty, the page does not fail
+    expect(filterMismatches([], {run: null, level: null, kind: null})).toEqual([]);
+    expect(mismatchChoices([])).toEqual({runs: [], levels: []});
   });
 
   it("the page imports arquero's table modules explicitly from node_modules (no CDN, nothing from Node)", () => {

@@ -26,12 +26,12 @@ const consensus: ReportCorrectness = {
 };
 
 const report: Report = {
-  benchbook_version: "0.1.0", release: "v2.0", title: "t", pipeline: "virnucpro", stage_roles: {primary_gpu: "ESM-2 Feature Extraction", gpu_window: "ESM-2 Feature Extraction", secondary_gpu: "DNABERT-S Feature Extraction"}, study_file: "/s.yaml", reference: null, tolerance: 0.01,
+  benchbook_version: "0.1.0", release: "v2.0", title: "t", pipeline: "virnucpro", stage_roles: {primary_gpu: "ESM-2 Feature Extraction", gpu_window: "ESM-2 Feature Extraction", secondary_gpu: "DNABERT-S Feature Extraction"}, stage_labels: {primary_gpu: "ESM-2", gpu_window: "ESM-2", secondary_gpu: "DNABERT-S"}, classes: {positive: "virus", negative: "others"}, families: ["throughput", "packing", "gpu", "io_warnings"], total_source: "'Total wall time' of the PIPELINE SUMMARY", logged_packing_scale: 4096, study_file: "/s.yaml", reference: null, tolerance: 0.01,
   runs: [run("2gpu", 2, 2025.0, "33:44"), run("1gpu", 1, 3200.6, "53:20")],
   headline_run: "2gpu",
   scaling: [{
     from: "1gpu", to: "2gpu", gpus: 2, from_gpus: 1, n: 2, from_seconds: 3200.6, to_seconds: 2025.0, speedup: 1.580543, efficiency: 0.7902716, stages: [],
-    amdahl: {gpu_fraction: 0.966, ceiling: 1.93, esm_only_fraction: 0.81, esm_only_ceiling: 1.68, karp_flatt: 0.27}, what_if: []
+    amdahl: {gpu_fraction: 0.966, ceiling: 1.93, primary_only_fraction: 0.81, primary_only_ceiling: 1.68, esm_only_fraction: 0.81, esm_only_ceiling: 1.68, karp_flatt: 0.27}, what_if: []
   }],
   baseline: {label: "v1.0", total_seconds: 12600, external: true, speedup: 6.222222, run: "2gpu", runs: []},
   correctness: [consensus],

@@ -8,6 +8,7 @@ import path from "node:path";
 import {describe, expect, it} from "vitest";
 import {InputError} from "../../../engine/errors.ts";
 import {studyReport} from "../../../engine/report/from-study.ts";
+import {formatText} from "../../../engine/render/text.ts";
 import {parseStudy} from "../../../engine/study.ts";
 import {adapters} from "../../../loaders/index.ts";
 import {runStudy} from "../../../loaders/runner/run.ts";
@@ -169,6 +170,15 @@ describe("a csv study end to end", () => {
     expect(statuses(report).consensus_agreement).toBe("fail");
     const c = report.correctness.find((x) => x.run === "g2")!;
     expect(c.mismatches[0]).toMatchObject({id: "r2", reference_label: "dog", run_label: "cat"});
+    // its labels are compared for equality, not as two classes: the text says same / other label, never
+    // another pipeline's class names, and shows no section of a family csv cannot fill
+    expect(report.classes).toBeNull();
+    expect(report.families).toEqual(["gpu"]);
+    const text = formatText(report);
+    expect(text).toMatch(/reference \\ run\s+same label\s+other label\n.*\n\s+reference label\s+2\s+1\n/);
+    expect(text).toMatch(/Reference score\s+Run score/);
+    expect(text).not.toMatch(/\b(virus|others)\b|throughput|Packing|I\/O bottleneck/i);
+    expect(text).toContain("GPU utilization during embed");
   });
 
   it("outputs missing reference ids are counted and fail (never a pass on partial outputs); an unknown model leaves a pass inconclusive", async () => {

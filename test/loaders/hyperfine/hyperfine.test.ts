@@ -12,6 +12,7 @@ import {openDatabase, queryRows} from "../../../engine/db/duckdb.ts";
 import {InputError} from "../../../engine/errors.ts";
 import {ingestStudy} from "../../../engine/ingest/ingest.ts";
 import {studyReport} from "../../../engine/report/from-study.ts";
+import {formatText} from "../../../engine/render/text.ts";
 import {parseHyperfineExport} from "../../../loaders/hyperfine/export.ts";
 import {useTmp} from "../../helpers/tmp.ts";
 
@@ -84,6 +85,11 @@ describe.skipIf(!installed)("hyperfine exports made here", () => {
     expect(pair.speedup_interval).not.toBeNull();
     // scaling applies (two parallelism counts), nothing else does: no baseline, no reference, no GPU stage
     expect(report.criteria.map((c) => c.id)).toEqual(["scaling_efficiency"]);
+    // wall times only: no primary GPU stage (no "-only ceiling" row, no what-ifs), no classes, no optional family
+    expect([report.stage_labels.primary_gpu, report.classes, report.families]).toEqual([null, null, []]);
+    const text = formatText(report);
+    expect(text).toContain("Amdahl ceiling");
+    expect(text).not.toMatch(/-only ceiling|What if|^Correctness$|throughput$|^Packing$|^GPU utilization|^I\/O bottleneck/m);
   });
 
   it("a command with a failing exit code makes its run failed, never part of a pass", async () => {
