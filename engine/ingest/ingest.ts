@@ -4,13 +4,10 @@
  * The database lives at `<study folder>/.benchbook/<release>.duckdb` unless `dbFile` is given. It is built
  * aside (`*.building-<pid>`) and renamed over the old one only when complete, so a failure mid-way leaves
  * the previous database intact. Ingest is skipped when the study file, the CONTENTS of every artifact,
- * benchbook's own source code and the schema version are all unchanged since the last ingest.
+ * benchbook's own source code and the schema version are all unchanged since the last ingest (fingerprint.ts).
  */
-import {createHash} from "node:crypto";
-import {createReadStream} from "node:fs";
-import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
+import {mkdir, rename, rm, stat} from "node:fs/promises";
 import path from "node:path";
-import {fileURLToPath} from "node:url";
 import {adapters} from "../../loaders/index.ts";
 import {pipelineViewRows, profileRows, type ArtifactRow, type FindingRow, type IngestContext, type PipelineAdapter} from "./adapter.ts";
 import {openDatabase, queryRows} from "../db/duckdb.ts";
@@ -21,8 +18,9 @@ import {buildingDbRule, removeLeftovers} from "../leftovers.ts";
 import {loadStudy, resolveStudyPath, type RunSpec, type Study} from "../study.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
 import {exists} from "../artifacts.ts";
+import {inputFingerprint, storedFingerprint} from "./fingerprint.ts";
 import {ingestExecutions} from "./executions.ts";
-import {installViews, VIEWS} from "../metrics/views.ts";
+import {installViews, storeAllViewResults, VIEWS} from "../metrics/views.ts";
 import {storeCorrectness} from "../metrics/correctness-store.ts";
 import {runPaths} from "../../loaders/runner/layout.ts";
 
@@ -70,8 +68,13 @@ export async function ingestStudy(source: string | Study, options: IngestOptions
   const dbFile = path.resolve(options.dbFile ?? defaultDbFile(study));
   const dbInfo = await stat(dbFile).catch(() => null);
   if (dbInfo && !dbInfo.isFile()) throw new InputError("is not a file", {file: dbFile, expected: "--db FILE: the path of a DuckDB database file (created when missing), not a folder"});
-  const fingerprint = await inputFingerprint(study, Object.hasOwn(registry, study.pipeline) ? registry[study.pipeline] : undefined);
-  if (!options.force && (await currentFingerprint(dbFile)) === fingerprint) {
+  const adapter = Object.hasOwn(registry, study.pipeline) ? registry[study.pipeline] : undefined;
+  const stored = options.force ? null : await storedFingerprint(dbFile);
+  // with a database to compare against, the fingerprint decides whether to ingest; without one (or with
+  // --force, which trusts no stored hash) files are hashed while DuckDB reads them
+  const fingerprint = inputFingerprint(study, adapter, stored?.files);
+  fingerprint.catch(() => undefined); // awaited below; a failure while ingest runs is not unhandled
+  if (stored?.digest && (await fingerprint).digest === stored.digest) {
     const db = await openDatabase(dbFile, {readOnly: true});
     try {
       const findings = await queryRows<FindingRow & {affects: string}>(db.connection, "SELECT * FROM findings");
@@ -89,7 +92,10 @@ export async function ingestStudy(source: string | Study, options: IngestOptions
   try {
     // bounded memory whatever the input size: DuckDB spills to disk beyond this (issue: 20M-row files)
     await db.connection.run(`SET memory_limit = '${INGEST_MEMORY_LIMIT}'`);
-    await populate(db.connection, study, registry, fingerprint, findings);
+    await populate(db.connection, study, registry, findings);
+    const {digest, files} = await fingerprint;
+    await insertRows(db.connection, "meta", [{key: "fingerprint", value: digest}]);
+    await insertRows(db.connection, "file_hashes", files);
     await db.connection.run("CHECKPOINT");
   } catch (error) {
     db.close();
@@ -106,7 +112,6 @@ async function populate(
   connection: IngestContext["connection"],
   study: Study,
   registry: Readonly<Record<string, PipelineAdapter>>,
-  fingerprint: string,
   findings: FindingRow[]
 ): Promise<void> {
   await connection.run(SCHEMA_SQL);
@@ -132,7 +137,6 @@ async function populate(
   await insertRows(connection, "meta", [
     {key: "schema_version", value: String(SCHEMA_VERSION)},
     {key: "benchbook_version", value: BENCHBOOK_VERSION},
-    {key: "fingerprint", value: fingerprint},
     {key: "study_file", value: study.file},
     {key: "study_text", value: study.text}
   ]);
@@ -162,111 +166,11 @@ async function populate(
   await installViews(connection);
   await storeCorrectness(connection);
   for (const table of PREDICTION_TABLES) await connection.run(`DROP TABLE temp.${table}`);
+  // the views over the stored comparison, their rows stored for reports
+  await storeAllViewResults(connection);
 }
 
 const PREDICTION_TABLES = ["predictions_frame", "predictions_consensus"] as const;
-
-/**
- * Change detector: study text, the contents of every file the study points at (a file edited in place
- * with its size and mtime restored must not leave a stale database), and benchbook's own code (a
- * changed parser or view must re-ingest). sha1 is enough here: this detects change, it is no seal.
- */
-async function inputFingerprint(study: Study, adapter: PipelineAdapter | undefined): Promise<string> {
-  const hash = createHash("sha1");
-  // the schema text itself, not only its version: a database of another schema is always rebuilt
-  hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${SCHEMA_SQL}\n${await codeHash()}\n${study.text}\n`);
-  hash.update(`${adapter?.schemaSql ?? ""}\n${JSON.stringify(adapter?.views ?? [])}\n`);
-  const roots: string[] = [];
-  for (const run of study.runs) {
-    if (run.command) {
-      // what `benchbook run` writes: manifests, repeats, and the default log and GPU samples
-      const paths = runPaths(study, run);
-      roots.push(paths.manifest, paths.executions, paths.log, paths.gpuSamples);
-    }
-    for (const key of ["log", "outputs", "gpu_metrics", "gpu_samples", "worker_logs"] as const) {
-      const v = run[key];
-      if (v) roots.push(resolveStudyPath(study, v.includes("*") ? path.dirname(v) : v, key));
-    }
-  }
-  if (study.reference) {
-    roots.push(resolveStudyPath(study, study.reference.outputs, "reference.outputs"));
-    if (study.reference.log) roots.push(resolveStudyPath(study, study.reference.log, "reference.log"));
-  }
-  roots.push(...(adapter?.inputFiles?.(study) ?? []));
-  for (const root of roots.sort()) await hashTree(root, hash, 0);
-  return hash.digest("hex");
-}
-
-async function hashTree(p: string, hash: ReturnType<typeof createHash>, depth: number): Promise<void> {
-  let s;
-  try {
-    s = await stat(p);
-  } catch {
-    hash.update(`${p}\tmissing\n`);
-    return;
-  }
-  if (s.isFile()) {
-    hash.update(`${p}\t${s.size}\t${await contentHash(p)}\n`);
-    return;
-  }
-  if (!s.isDirectory() || depth > 8) return;
-  const entries = (await readdir(p)).sort();
-  for (const e of entries) await hashTree(path.join(p, e), hash, depth + 1);
-}
-
-async function contentHash(file: string): Promise<string> {
-  const hash = createHash("sha1");
-  try {
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  } catch {
-    return "unreadable"; // the adapter reports it with file and reason
-  }
-  return hash.digest("hex");
-}
-
-const CODE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-let code: Promise<string> | null = null;
-
-/** benchbook's own code as the fingerprint sees it, computed once per process. */
-function codeHash(): Promise<string> {
-  code ??= sourceHash(CODE_ROOT);
-  return code;
-}
-
-/** Hash of the source files (.ts, .js, .mjs, .sql) below `root`/engine and `root`/loaders. */
-export async function sourceHash(root: string): Promise<string> {
-  const hash = createHash("sha1");
-  const files: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const e of await readdir(dir, {withFileTypes: true})) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory() && e.name !== "node_modules") await walk(p);
-      else if (e.isFile() && /\.(ts|m?js|sql)$/.test(e.name)) files.push(p);
-    }
-  };
-  for (const dir of ["engine", "loaders"]) await walk(path.join(root, dir)).catch(() => undefined);
-  for (const f of files.sort()) hash.update(`${path.relative(root, f).split(path.sep).join("/")}\t${await contentHash(f)}\n`);
-  return hash.digest("hex");
-}
-
-async function currentFingerprint(dbFile: string): Promise<string | null> {
-  try {
-    await stat(dbFile);
-  } catch {
-    return null;
-  }
-  try {
-    const db = await openDatabase(dbFile, {readOnly: true});
-    try {
-      const rows = await queryRows<{value: string}>(db.connection, "SELECT value FROM meta WHERE key = 'fingerprint'");
-      return rows[0]?.value ?? null;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return null; // unreadable or old database: rebuild it
-  }
-}
 
 async function removeDb(file: string): Promise<void> {
   await rm(file, {force: true});

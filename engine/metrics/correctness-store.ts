@@ -2,28 +2,37 @@
  * The stored comparison (issue 14). Prediction rows are only needed to compare a run with the reference,
  * so ingest keeps them in TEMP tables and stores what reports read: per run and level the counts,
  * agreement and score-difference statistics (correctness_counts), the histogram of per-row max |Δscore|
- * (correctness_histogram) and every mismatching row, ranked (correctness_mismatches). Each is computed
+ * (correctness_histogram), every mismatching row (correctness_mismatches, unranked) and the first
+ * MISMATCH_TOP of them per run and level, ranked (correctness_mismatch_top). Each is computed
  * from one inner join of the run's rows with the reference's (both levels at once): the rows only one
  * side has are counted, never listed, so the 2.8M-row FULL OUTER JOIN of v_correctness_rows is not
  * built. The views v_correctness_rows, v_correctness_counts, v_correctness_mismatches and
- * v_correctness_histogram stay the definition (views.ts); test/engine/metrics/correctness-store.test.ts
+ * v_correctness_histogram (and v_correctness_mismatch_top over the mismatches) stay the definition (views.ts); test/engine/metrics/correctness-store.test.ts
  * pins that the stored tables equal them, also with missing and extra rows, NULL scores and ties.
  * installViews points the views at the stored tables when they exist.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
+import {MISMATCH_TOP} from "./correctness.ts";
 
 export const CORRECTNESS_STORE = {
   counts: "correctness_counts",
   histogram: "correctness_histogram",
-  mismatches: "correctness_mismatches"
+  mismatches: "correctness_mismatches",
+  mismatchTop: "correctness_mismatch_top"
 } as const;
 
 /** The view each stored table stands for. */
 export const STORED_VIEWS: Record<string, string> = {
   v_correctness_counts: CORRECTNESS_STORE.counts,
   v_correctness_histogram: CORRECTNESS_STORE.histogram,
-  v_correctness_mismatches: CORRECTNESS_STORE.mismatches
+  v_correctness_mismatch_top: CORRECTNESS_STORE.mismatchTop
 };
+
+/** v_correctness_mismatches over the stored, unranked rows: ranked when read (the archive's full list). */
+export const STORED_MISMATCHES_VIEW = `
+CREATE OR REPLACE {TEMP} VIEW v_correctness_mismatches AS
+SELECT *, row_number() OVER (PARTITION BY run_id, level ORDER BY label_mismatch DESC, diff DESC NULLS FIRST, id) AS rank
+FROM main.${CORRECTNESS_STORE.mismatches}`;
 
 /** Compared rows (ID on both sides), one per run, level and ID. */
 const PAIRS_SQL = `
@@ -101,6 +110,11 @@ SELECT run_id, level, k,
   count(*)::INTEGER AS rows
 FROM b GROUP BY ALL`;
 
+/**
+ * Every mismatching row, unranked: ranking 10^5..10^6 rows (a window sort) is what made this the slowest
+ * step of ingest, and only the archive's full list needs it, so v_correctness_mismatches ranks them when
+ * read. Reports and pages read the top rows (below), ranked once here.
+ */
 const MISMATCHES_SQL = `
 CREATE TABLE ${CORRECTNESS_STORE.mismatches} AS
 SELECT c.run_id, c.level, c.id,
@@ -108,15 +122,32 @@ SELECT c.run_id, c.level, c.id,
   coalesce(rl.label, CASE WHEN c.reference_virus THEN 'virus' ELSE 'others' END) AS reference_label,
   coalesce(ul.label, CASE WHEN c.run_virus THEN 'virus' ELSE 'others' END) AS run_label,
   c.reference_score_virus AS reference_virus, c.run_score_virus AS run_virus, c.max_diff AS diff,
-  c.label_mismatch,
-  row_number() OVER (PARTITION BY c.run_id, c.level ORDER BY c.label_mismatch DESC, c.max_diff DESC NULLS FIRST, c.id) AS rank
+  c.label_mismatch
 FROM bb_correctness_pairs c
 LEFT JOIN predictions_labels rl ON rl.source = 'reference' AND rl.level = c.level AND rl.id = c.id
 LEFT JOIN predictions_labels ul ON ul.source = c.run_id AND ul.level = c.level AND ul.id = c.id
 WHERE c.label_mismatch OR c.max_diff IS NULL OR c.max_diff > (SELECT tolerance FROM v_release)`;
 
+/**
+ * The first MISMATCH_TOP rows of every run and level in v_correctness_mismatches' order (label
+ * mismatches first, then the largest difference, scores missing counted largest, then ID), ranked:
+ * min_by keeps the smallest keys in a bounded heap per group instead of sorting every row, and returns
+ * them in key order, so rank is the position in its list.
+ */
+const MISMATCH_TOP_SQL = `
+CREATE TABLE ${CORRECTNESS_STORE.mismatchTop} AS
+WITH top AS (
+  SELECT run_id, level,
+    min_by(m, struct_pack(k1 := NOT m.label_mismatch, k2 := m.diff IS NOT NULL, k3 := -m.diff, k4 := m.id), ${MISMATCH_TOP}) AS rows
+  FROM (SELECT run_id, level, struct_pack(id, reference_label, run_label, reference_virus, run_virus, diff, label_mismatch) AS m FROM ${CORRECTNESS_STORE.mismatches})
+  GROUP BY run_id, level
+),
+ranked AS (SELECT run_id, level, unnest(rows) AS m, unnest(range(1, len(rows) + 1)) AS rank FROM top)
+SELECT run_id, level, m.id, m.reference_label, m.run_label, m.reference_virus, m.run_virus, m.diff, m.label_mismatch, rank
+FROM ranked`;
+
 /** The SQL ingest runs, in order (shown on the Correctness page next to the views over its tables). */
-export const CORRECTNESS_STORE_SQL = [PAIRS_SQL, COUNTS_SQL, HISTOGRAM_SQL, MISMATCHES_SQL].map((s) => s.trim());
+export const CORRECTNESS_STORE_SQL = [PAIRS_SQL, COUNTS_SQL, HISTOGRAM_SQL, MISMATCHES_SQL, MISMATCH_TOP_SQL].map((s) => s.trim());
 
 /**
  * Compute and store the comparison from the prediction tables (TEMP during ingest), replacing stored
@@ -125,6 +156,13 @@ export const CORRECTNESS_STORE_SQL = [PAIRS_SQL, COUNTS_SQL, HISTOGRAM_SQL, MISM
 export async function storeCorrectness(connection: DuckDBConnection): Promise<void> {
   // the store reads v_predictions, runs and v_release only, never the views that point at the store
   for (const table of Object.values(CORRECTNESS_STORE)) await connection.run(`DROP TABLE IF EXISTS main.${table}`);
-  for (const sql of CORRECTNESS_STORE_SQL) await connection.run(sql);
+  // no statement here depends on row order (rank comes from min_by's key order), so DuckDB may write
+  // from every thread
+  await connection.run("SET preserve_insertion_order = false");
+  try {
+    for (const sql of CORRECTNESS_STORE_SQL) await connection.run(sql);
+  } finally {
+    await connection.run("RESET preserve_insertion_order");
+  }
   await connection.run("DROP TABLE bb_correctness_pairs");
 }

@@ -162,6 +162,12 @@ SELECT run_id, level, id,
   row_number() OVER (PARTITION BY run_id, level ORDER BY label_mismatch DESC, max_diff DESC NULLS FIRST, id) AS rank
 FROM v_correctness_rows c
 WHERE compared AND (label_mismatch OR max_diff IS NULL OR max_diff > (SELECT tolerance FROM v_release))`;
+/** Mismatching rows per run and level that reports and pages list (the page shows 500, text 50). */
+export const MISMATCH_TOP = 1000;
+/** The rows reports and pages list: the first MISMATCH_TOP of each run and level. */
+export const V_CORRECTNESS_MISMATCH_TOP = `
+CREATE OR REPLACE {TEMP} VIEW v_correctness_mismatch_top AS
+SELECT * FROM v_correctness_mismatches WHERE rank <= ${MISMATCH_TOP}`;
 /** Histogram of per-row max |Δscore| in decades (10^k .. 10^(k+1)); exact zeros get the bin [0, 0]. */
 export const V_CORRECTNESS_HISTOGRAM = `
 CREATE OR REPLACE {TEMP} VIEW v_correctness_histogram AS

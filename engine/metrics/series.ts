@@ -11,6 +11,7 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {queryRows, sqlString} from "../db/duckdb.ts";
+import {MISMATCH_TOP} from "./correctness.ts";
 
 /** Run origin: first log line, else the first GPU sample (runs without a log). */
 const RUN_ORIGIN = `
@@ -96,7 +97,7 @@ ORDER BY run, worker, batch`,
   mismatch_top: `
 SELECT run_id AS run, level, rank::INTEGER AS rank, id, bb_class(reference_label) AS reference_label, bb_class(run_label) AS run_label,
   reference_virus, run_virus, diff, label_mismatch
-FROM v_correctness_mismatches WHERE rank <= $limit
+FROM v_correctness_mismatch_top WHERE rank <= $limit
 ORDER BY run, level, rank`,
 
   mismatch_all: `
@@ -187,7 +188,10 @@ export async function cumulativeSequences(connection: DuckDBConnection): Promise
 
 /** The first `limit` mismatching rows of every run and level (label mismatches first, then largest Δscore). */
 export async function topMismatches(connection: DuckDBConnection, options: {limit?: number} = {}): Promise<MismatchRow[]> {
-  return queryRows<MismatchRow>(connection, SERIES_SQL.mismatch_top, {limit: options.limit ?? 2000});
+  const limit = options.limit ?? 500;
+  // the stored top rows hold MISMATCH_TOP per run and level; a longer list ranks every mismatching row
+  const sql = limit <= MISMATCH_TOP ? SERIES_SQL.mismatch_top : SERIES_SQL.mismatch_top.replace("v_correctness_mismatch_top", "v_correctness_mismatches");
+  return queryRows<MismatchRow>(connection, sql, {limit});
 }
 
 export async function allMismatches(connection: DuckDBConnection): Promise<MismatchRow[]> {

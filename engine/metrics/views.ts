@@ -13,12 +13,13 @@
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {V_RELEASE, V_RUN_TIMING, V_STAGE_TIMING, V_RUN_CHECKS} from "./timing.ts";
 import {V_HEADLINE, V_SCALING, V_SCALING_STAGES, V_BASELINE} from "./scaling.ts";
-import {V_MODEL_MATCH, V_PREDICTIONS, V_CORRECTNESS_ROWS, V_CORRECTNESS_COUNTS, V_CORRECTNESS, V_CORRECTNESS_MISMATCHES, V_CORRECTNESS_HISTOGRAM} from "./correctness.ts";
+import {V_MODEL_MATCH, V_PREDICTIONS, V_CORRECTNESS_ROWS, V_CORRECTNESS_COUNTS, V_CORRECTNESS, V_CORRECTNESS_MISMATCHES, V_CORRECTNESS_MISMATCH_TOP, V_CORRECTNESS_HISTOGRAM} from "./correctness.ts";
 import {V_THROUGHPUT_WORKERS, V_THROUGHPUT} from "./throughput.ts";
 import {V_PACKING} from "./packing.ts";
 import {V_GPU_WINDOW_SAMPLES, V_GPU, V_GPU_RUN, V_IO_WARNINGS} from "./gpu.ts";
 import {V_WARNINGS} from "./warnings.ts";
-import {CORRECTNESS_STORE, CORRECTNESS_STORE_SQL, STORED_VIEWS} from "./correctness-store.ts";
+import {storedViewResults, storeViewResults} from "./view-cache.ts";
+import {CORRECTNESS_STORE, CORRECTNESS_STORE_SQL, STORED_MISMATCHES_VIEW, STORED_VIEWS} from "./correctness-store.ts";
 
 /** Significant-digit rounding, used on every aggregate of doubles. */
 export const MACROS_SQL = `
@@ -52,6 +53,7 @@ export const VIEWS: ReadonlyArray<{name: string; sql: string}> = [
   {name: "v_correctness_counts", sql: V_CORRECTNESS_COUNTS},
   {name: "v_correctness", sql: V_CORRECTNESS},
   {name: "v_correctness_mismatches", sql: V_CORRECTNESS_MISMATCHES},
+  {name: "v_correctness_mismatch_top", sql: V_CORRECTNESS_MISMATCH_TOP},
   {name: "v_correctness_histogram", sql: V_CORRECTNESS_HISTOGRAM},
   {name: "v_throughput_workers", sql: V_THROUGHPUT_WORKERS},
   {name: "v_throughput", sql: V_THROUGHPUT},
@@ -80,16 +82,29 @@ export function viewSql(options: {temporary?: boolean} = {}): Record<string, str
  * Create the macros and views. Temporary by default, so a read-only database (report from an
  * already-ingested study) works and the file never carries views of an older benchbook. When the
  * database holds the stored comparison (correctness-store.ts, written by ingest), the views it stands
- * for read the stored tables: the prediction rows themselves are not kept.
+ * for read the stored tables: the prediction rows themselves are not kept. Views whose rows ingest
+ * stored (view-cache.ts) read those, unless `storedResults` is false.
  */
-export async function installViews(connection: DuckDBConnection, options: {temporary?: boolean} = {}): Promise<void> {
+export async function installViews(connection: DuckDBConnection, options: {temporary?: boolean; storedResults?: boolean} = {}): Promise<void> {
   const temporary = options.temporary ?? true;
+  // a view with stored rows is created reading them straight away: binding two dozen nested view
+  // definitions is a good part of a report's time
+  const stored = options.storedResults ?? true ? await storedViewResults(connection, temporary) : {};
   await connection.run(render(MACROS_SQL, temporary));
-  for (const v of VIEWS) await connection.run(render(v.sql, temporary));
+  for (const v of VIEWS) await connection.run(stored[v.name] ?? render(v.sql, temporary));
   if (await hasStoredCorrectness(connection)) {
-    for (const [view, table] of Object.entries(STORED_VIEWS)) await connection.run(redirectSql(view, table, temporary));
+    for (const sql of Object.values(storedRedirects(temporary))) await connection.run(sql);
   }
-  for (const [, sql] of Object.entries(await pipelineViewSql(connection, {temporary}))) await connection.run(sql);
+  for (const [name, sql] of Object.entries(await pipelineViewSql(connection, {temporary}))) await connection.run(stored[name] ?? sql);
+}
+
+/**
+ * Compute every view from the tables (the engine's and the pipeline's) and store its rows for reports
+ * (view-cache.ts): the last step of ingest, and of anything else that changes the tables.
+ */
+export async function storeAllViewResults(connection: DuckDBConnection): Promise<void> {
+  await installViews(connection, {storedResults: false});
+  await storeViewResults(connection, [...VIEWS.map((v) => v.name), ...Object.keys(await pipelineViewSql(connection))]);
 }
 
 /**
@@ -105,6 +120,13 @@ export async function pipelineViewSql(connection: DuckDBConnection, options: {te
 
 function redirectSql(view: string, table: string, temporary: boolean): string {
   return `CREATE OR REPLACE ${temporary ? "TEMP " : ""}VIEW ${view} AS SELECT * FROM main.${table}`;
+}
+
+/** The views the stored comparison stands for, reading its tables. */
+function storedRedirects(temporary: boolean): Record<string, string> {
+  const out: Record<string, string> = {v_correctness_mismatches: render(STORED_MISMATCHES_VIEW, temporary)};
+  for (const [view, table] of Object.entries(STORED_VIEWS)) out[view] = redirectSql(view, table, temporary);
+  return out;
 }
 
 export async function hasStoredCorrectness(connection: DuckDBConnection): Promise<boolean> {
@@ -124,7 +146,7 @@ export function storedViewSql(options: {temporary?: boolean} = {}): Record<strin
   const out = viewSql(options);
   delete out.v_predictions;
   delete out.v_correctness_rows;
-  for (const [view, table] of Object.entries(STORED_VIEWS)) out[view] = redirectSql(view, table, temporary);
+  Object.assign(out, storedRedirects(temporary));
   out.correctness_store = CORRECTNESS_STORE_SQL.map((s) => `${s};`).join("\n\n");
   return out;
 }

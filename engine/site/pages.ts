@@ -193,7 +193,7 @@ export function correctnessPage(report: Report, mismatches: MismatchRow[], limit
     correctness: report.correctness.map(({mismatches: _shipped, ...c}) => ({...c, headline: agreementHeadline(report, c)})),
     warnings: warningsAffecting(report, ["correctness"]),
     sql: {
-      ...sqlOf(report, ["v_predictions", "v_correctness_rows", "v_correctness_counts", "v_correctness", "v_correctness_mismatches", "v_correctness_histogram", "v_model_match", "correctness_store"]),
+      ...sqlOf(report, ["v_predictions", "v_correctness_rows", "v_correctness_counts", "v_correctness", "v_correctness_mismatches", "v_correctness_mismatch_top", "v_correctness_histogram", "v_model_match", "correctness_store"]),
       mismatch_top: SERIES_SQL.mismatch_top.trim()
     },
     mismatches

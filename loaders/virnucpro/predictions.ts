@@ -213,10 +213,15 @@ async function fastLoad(connection: DuckDBConnection, file: string, header: stri
   const [before] = await queryRows<{n: number}>(connection, `SELECT count(*)::INTEGER AS n FROM ${spec.table} WHERE ${where}`);
   if (before?.n) return null; // rows of this source already there: only the exact loader's semantics apply
   try {
+    // row order means nothing here (rows are joined on ID; line numbers are the exact loader's), and
+    // not keeping it lets DuckDB insert from both threads: a third faster
+    await connection.run("SET preserve_insertion_order = false");
     await connection.run(`INSERT INTO ${spec.table} SELECT ${sqlString(spec.source)}, ${spec.select} FROM ${scan}`);
   } catch {
     await connection.run(`DELETE FROM ${spec.table} WHERE ${where}`);
     return null;
+  } finally {
+    await connection.run("RESET preserve_insertion_order");
   }
   const [summary] = await queryRows<{n: number; bad: boolean | null; hashes: number}>(
     connection,

@@ -1,12 +1,15 @@
 /**
  * The ingest fingerprint covers benchbook's own code: a changed parser or view must re-ingest, so the
- * hash of engine/ and loaders/ sources changes with any source file and only with source files.
+ * hash of engine/ and loaders/ sources changes with any source file and only with source files. Input
+ * files' hashes are reused from the database only while their stat fields (ctime included) all match.
  */
-import {mkdir, writeFile} from "node:fs/promises";
+import {cp, mkdir, readFile, stat, utimes, writeFile} from "node:fs/promises";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
-import {sourceHash} from "../../../engine/ingest/ingest.ts";
-import {useTmp} from "../../helpers/tmp.ts";
+import {inputFingerprint, sourceHash, type FileHash} from "../../../engine/ingest/fingerprint.ts";
+import {loadStudy} from "../../../engine/study.ts";
+import {adapters} from "../../../loaders/index.ts";
+import {REPO, useTmp} from "../../helpers/tmp.ts";
 
 const tmp = useTmp();
 
@@ -34,5 +37,52 @@ describe("source hash", () => {
     const real = await sourceHash(path.resolve(import.meta.dirname, "../../.."));
     expect(real).toMatch(/^[0-9a-f]{40}$/);
     expect(real).not.toBe(await sourceHash(await tmp()));
+  });
+});
+
+describe("stored file hashes", () => {
+  const copyStudy = async () => {
+    const dir = await tmp();
+    await cp(path.join(REPO, "data", "example-threads", "csv"), dir, {recursive: true});
+    const study = await loadStudy(path.join(dir, "study.yaml"), adapters);
+    return {dir, study, file: path.join(dir, "runs", "t2", "outputs.csv")};
+  };
+  /** the entry an ingest long ago would have stored for `file`, with a given hash */
+  const settled = async (file: string, sha1: string): Promise<FileHash> => {
+    const s = await stat(file, {bigint: true});
+    return {path: file, dev: String(s.dev), ino: String(s.ino), size: String(s.size), mtime_ns: String(s.mtimeNs), ctime_ns: String(s.ctimeNs), sha1};
+  };
+
+  it("a hash is reused only while device, inode, size, mtime and ctime all match", async () => {
+    const {study, file} = await copyStudy();
+    const stamp = new Date("2026-02-09T12:00:00Z");
+    await utimes(file, stamp, stamp);
+    const fresh = await inputFingerprint(study, adapters.csv);
+    // a stored hash that differs from the content proves which one the digest used
+    const known = new Map([[file, await settled(file, "0".repeat(40))]]);
+    const reused = await inputFingerprint(study, adapters.csv, known);
+    expect(reused.digest).not.toBe(fresh.digest);
+    expect(reused.files.find((f) => f.path === file)!.sha1).toBe("0".repeat(40));
+    // rewritten in place, same size, mtime put back: ctime moved, so the file is read again
+    const text = await readFile(file, "utf8");
+    const before = await stat(file);
+    await new Promise((r) => setTimeout(r, 20));
+    await writeFile(file, text.replace("item-0000,odd", "item-0000,eve"));
+    await utimes(file, stamp, stamp);
+    expect((await stat(file)).size).toBe(before.size);
+    expect((await stat(file)).mtimeMs).toBe(before.mtimeMs);
+    const edited = await inputFingerprint(study, adapters.csv, known);
+    expect(edited.digest).toBe((await inputFingerprint(study, adapters.csv)).digest);
+    expect(edited.files.find((f) => f.path === file)!.sha1).not.toBe("0".repeat(40));
+  });
+
+  it("a file changed seconds before it was hashed is never trusted by its stat fields", async () => {
+    const {study, file} = await copyStudy();
+    await writeFile(file, await readFile(file, "utf8"));
+    const {files} = await inputFingerprint(study, adapters.csv);
+    expect(files.find((f) => f.path === file)!.ctime_ns).toBe("racy");
+    // a racy entry never matches, so the next fingerprint reads the file again
+    const stored = new Map(files.map((f) => [f.path, {...f, sha1: "0".repeat(40)}]));
+    expect((await inputFingerprint(study, adapters.csv, stored)).digest).toBe((await inputFingerprint(study, adapters.csv)).digest);
   });
 });

@@ -51,7 +51,7 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 async function reset(): Promise<void> {
-  for (const table of ["correctness_counts", "correctness_histogram", "correctness_mismatches"]) await db.connection.run(`DROP TABLE IF EXISTS ${table}`);
+  for (const table of ["correctness_counts", "correctness_histogram", "correctness_mismatches", "correctness_mismatch_top"]) await db.connection.run(`DROP TABLE IF EXISTS ${table}`);
   for (const table of ["releases", "runs", "predictions_frame", "predictions_consensus"]) await db.connection.run(`DELETE FROM ${table}`);
   await installViews(db.connection);
 }
@@ -72,6 +72,7 @@ describe("stored comparison equals the correctness views", () => {
         const read = async () => ({
           correctness: sorted(await db.query("SELECT * FROM v_correctness")),
           mismatches: sorted(await db.query("SELECT * FROM v_correctness_mismatches")),
+          top: sorted(await db.query("SELECT * FROM v_correctness_mismatch_top")),
           histogram: sorted(await db.query("SELECT * FROM v_correctness_histogram"))
         });
         const fromViews = await read();
@@ -79,7 +80,7 @@ describe("stored comparison equals the correctness views", () => {
         await storeCorrectness(db.connection);
         await installViews(db.connection);
         const stored = await db.query("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'correctness_%' AND NOT temporary ORDER BY 1");
-        expect(stored.length).toBe(3);
+        expect(stored.length).toBe(4);
         expect(await read()).toEqual(fromViews);
       }),
       {numRuns: 25}
@@ -87,6 +88,37 @@ describe("stored comparison equals the correctness views", () => {
     // the generator reaches the interesting case: rows compared while others are missing or extra
     expect(compared).toBeGreaterThan(5);
   }, 120_000);
+});
+
+describe("the stored top mismatches", () => {
+  it("rank like the view's window beyond MISMATCH_TOP rows, with tied differences, NULL scores and label flips", async () => {
+    await reset();
+    await db.insert("releases", [release({tolerance: 0.01})]);
+    await db.insert("runs", [referenceRun(), run("r1", 1)]);
+    // 1,300 mismatching rows per level: ties on the difference (one of five values), NULL scores, label
+    // flips, so the rows around rank 1000 are decided by the tie-breaks (label, difference, then ID)
+    const frames: Row[] = [];
+    const consensus: Row[] = [];
+    for (let i = 0; i < 1300; i++) {
+      const id = `q${(i * 7919) % 1300}`;
+      const virus = i % 13 === 0 ? null : [0.1, 0.2, 0.3, 0.4, 0.5][i % 5]!;
+      frames.push({source: "reference", sequence_id: `${id}F1`, prediction: "virus", score_others: 0.5, score_virus: 0});
+      frames.push({source: "r1", sequence_id: `${id}F1`, prediction: i % 11 === 0 ? "others" : "virus", score_others: 0.5, score_virus: virus});
+      consensus.push({source: "reference", modified_id: id, is_virus: true, max_score_others: 0.5, max_score_virus: 0});
+      consensus.push({source: "r1", modified_id: id, is_virus: i % 17 !== 0, max_score_others: 0.5, max_score_virus: virus});
+    }
+    await db.insert("predictions_frame", frames);
+    await db.insert("predictions_consensus", consensus);
+    const window = await db.query("SELECT * FROM v_correctness_mismatches WHERE rank <= 1000 ORDER BY level, rank");
+    expect(window.length).toBe(2000);
+    await storeCorrectness(db.connection);
+    await installViews(db.connection);
+    expect(await db.query("SELECT * FROM v_correctness_mismatch_top ORDER BY level, rank")).toEqual(window);
+    // the stored full list is ranked when read, as the view ranks it
+    const all = await db.query("SELECT * FROM v_correctness_mismatches ORDER BY level, rank");
+    expect(all.length).toBe(2600);
+    expect(all.filter((r) => (r.rank as number) <= 1000)).toEqual(window);
+  }, 60_000);
 });
 
 describe("the SQL a report shows runs against the ingested database", () => {

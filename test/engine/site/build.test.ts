@@ -9,6 +9,7 @@ import {fileURLToPath} from "node:url";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {openDatabase, queryRows} from "../../../engine/db/duckdb.ts";
 import {ingestStudy} from "../../../engine/ingest/ingest.ts";
+import {storeAllViewResults} from "../../../engine/metrics/views.ts";
 import type {Report} from "../../../engine/report/types.ts";
 import {buildSite, SITE_ROOT} from "../../../engine/site/build.ts";
 import {loadStudy} from "../../../engine/study.ts";
@@ -112,6 +113,7 @@ describe("buildSite", () => {
     const db = await openDatabase(changed);
     try {
       await db.connection.run("UPDATE runs SET total_seconds = total_seconds + 1000, total_hms = NULL WHERE role = 'run'");
+      await storeAllViewResults(db.connection); // as ingest ends: the views' rows stored from the tables
       await db.connection.run("CHECKPOINT");
     } finally {
       db.close();

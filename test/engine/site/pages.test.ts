@@ -74,6 +74,6 @@ describe("page data", () => {
     expect(page.correctness[0]!.mismatches_total).toBe(800);
     expect(page.mismatches).toEqual([]);
     expect(page.sql).toMatchObject({v_correctness: "SELECT 1"});
-    expect(page.sql.mismatch_top).toMatch(/v_correctness_mismatches/);
+    expect(page.sql.mismatch_top).toMatch(/v_correctness_mismatch_top/);
   });
 });

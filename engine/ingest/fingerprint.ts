@@ -1,0 +1,157 @@
+/**
+ * Change detector for ingest: study text, the contents of every file the study points at (a file edited
+ * in place with its size and mtime restored must not leave a stale database), and benchbook's own code
+ * (a changed parser or view must re-ingest). sha1 is enough here: this detects change, it is no seal.
+ *
+ * Hashing hundreds of MB of predictions on every `report` would cost more than the report, so each
+ * file's hash is stored with the stat fields that change whenever its bytes can have changed (device,
+ * inode, size, mtime and ctime to the nanosecond) and reused while they all match. ctime is the
+ * guard: any write and any utimes() that puts an mtime back sets it to now, and no user call sets it
+ * back (git's index trusts the same fields). `ingest --force` hashes everything again.
+ */
+import {createHash, type Hash} from "node:crypto";
+import {createReadStream} from "node:fs";
+import {readdir, stat} from "node:fs/promises";
+import path from "node:path";
+import {fileURLToPath} from "node:url";
+import type {PipelineAdapter} from "./adapter.ts";
+import {openDatabase, queryRows} from "../db/duckdb.ts";
+import {SCHEMA_SQL, SCHEMA_VERSION} from "../db/schema.ts";
+import {resolveStudyPath, type Study} from "../study.ts";
+import {BENCHBOOK_VERSION} from "../version.ts";
+import {runPaths} from "../../loaders/runner/layout.ts";
+
+/** One hashed file, as stored in the database's file_hashes table. */
+export interface FileHash {
+  path: string;
+  dev: string;
+  ino: string;
+  size: string;
+  mtime_ns: string;
+  ctime_ns: string;
+  sha1: string;
+}
+
+export interface Fingerprint {
+  digest: string;
+  files: FileHash[];
+}
+
+/** What the database holds: its fingerprint and the file hashes it was made from. */
+export interface StoredFingerprint {
+  digest: string | null;
+  files: Map<string, FileHash>;
+}
+
+/** `known`: hashes of an earlier ingest, reused for files whose stat fields all still match. */
+export async function inputFingerprint(study: Study, adapter: PipelineAdapter | undefined, known: Map<string, FileHash> = new Map()): Promise<Fingerprint> {
+  const hash = createHash("sha1");
+  // the schema text itself, not only its version: a database of another schema is always rebuilt
+  hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${SCHEMA_SQL}\n${await codeHash()}\n${study.text}\n`);
+  hash.update(`${adapter?.schemaSql ?? ""}\n${JSON.stringify(adapter?.views ?? [])}\n`);
+  const roots: string[] = [];
+  for (const run of study.runs) {
+    if (run.command) {
+      // what `benchbook run` writes: manifests, repeats, and the default log and GPU samples
+      const paths = runPaths(study, run);
+      roots.push(paths.manifest, paths.executions, paths.log, paths.gpuSamples);
+    }
+    for (const key of ["log", "outputs", "gpu_metrics", "gpu_samples", "worker_logs"] as const) {
+      const v = run[key];
+      if (v) roots.push(resolveStudyPath(study, v.includes("*") ? path.dirname(v) : v, key));
+    }
+  }
+  if (study.reference) {
+    roots.push(resolveStudyPath(study, study.reference.outputs, "reference.outputs"));
+    if (study.reference.log) roots.push(resolveStudyPath(study, study.reference.log, "reference.log"));
+  }
+  roots.push(...(adapter?.inputFiles?.(study) ?? []));
+  const files = new Map<string, FileHash>(); // by path: roots may overlap
+  for (const root of roots.sort()) await hashTree(root, hash, 0, known, files);
+  return {digest: hash.digest("hex"), files: [...files.values()]};
+}
+
+const RACY_NS = 3_000_000_000n;
+
+async function hashTree(p: string, hash: Hash, depth: number, known: Map<string, FileHash>, files: Map<string, FileHash>): Promise<void> {
+  let s;
+  try {
+    s = await stat(p, {bigint: true});
+  } catch {
+    hash.update(`${p}\tmissing\n`);
+    return;
+  }
+  if (s.isFile()) {
+    const now = {path: p, dev: String(s.dev), ino: String(s.ino), size: String(s.size), mtime_ns: String(s.mtimeNs), ctime_ns: String(s.ctimeNs)};
+    const before = known.get(p);
+    const same = before && before.dev === now.dev && before.ino === now.ino && before.size === now.size && before.mtime_ns === now.mtime_ns && before.ctime_ns === now.ctime_ns;
+    const sha1 = same ? before.sha1 : await contentHash(p);
+    // a file changed within a few seconds of being hashed may share its stat fields with what was hashed
+    // (coarse file-system clocks: the "racy git" case): stored so that it never matches, it is read again
+    const racy = BigInt(Date.now()) * 1_000_000n - s.ctimeNs < RACY_NS;
+    if (sha1 !== "unreadable") files.set(p, {...now, ctime_ns: racy ? "racy" : now.ctime_ns, sha1});
+    hash.update(`${p}\t${s.size}\t${sha1}\n`);
+    return;
+  }
+  if (!s.isDirectory() || depth > 8) return;
+  const entries = (await readdir(p)).sort();
+  for (const e of entries) await hashTree(path.join(p, e), hash, depth + 1, known, files);
+}
+
+async function contentHash(file: string): Promise<string> {
+  const hash = createHash("sha1");
+  try {
+    // large reads: per-chunk overhead dominates at the default 64 KiB on 100 MB prediction files
+    for await (const chunk of createReadStream(file, {highWaterMark: 4 << 20})) hash.update(chunk as Buffer);
+  } catch {
+    return "unreadable"; // the adapter reports it with file and reason
+  }
+  return hash.digest("hex");
+}
+
+const CODE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+let code: Promise<string> | null = null;
+
+/** benchbook's own code as the fingerprint sees it, computed once per process. */
+function codeHash(): Promise<string> {
+  code ??= sourceHash(CODE_ROOT);
+  return code;
+}
+
+/** Hash of the source files (.ts, .js, .mjs, .sql) below `root`/engine and `root`/loaders. */
+export async function sourceHash(root: string): Promise<string> {
+  const hash = createHash("sha1");
+  const files: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, {withFileTypes: true})) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && e.name !== "node_modules") await walk(p);
+      else if (e.isFile() && /\.(ts|m?js|sql)$/.test(e.name)) files.push(p);
+    }
+  };
+  for (const dir of ["engine", "loaders"]) await walk(path.join(root, dir)).catch(() => undefined);
+  for (const f of files.sort()) hash.update(`${path.relative(root, f).split(path.sep).join("/")}\t${await contentHash(f)}\n`);
+  return hash.digest("hex");
+}
+
+/** The fingerprint and file hashes of an existing database; nothing for a missing, unreadable or old one. */
+export async function storedFingerprint(dbFile: string): Promise<StoredFingerprint> {
+  const none = {digest: null, files: new Map<string, FileHash>()};
+  try {
+    await stat(dbFile);
+  } catch {
+    return none;
+  }
+  try {
+    const db = await openDatabase(dbFile, {readOnly: true});
+    try {
+      const rows = await queryRows<{value: string}>(db.connection, "SELECT value FROM meta WHERE key = 'fingerprint'");
+      const files = await queryRows<FileHash>(db.connection, "SELECT * FROM file_hashes");
+      return {digest: rows[0]?.value ?? null, files: new Map(files.map((f) => [f.path, f]))};
+    } finally {
+      db.close();
+    }
+  } catch {
+    return none; // unreadable or old database: rebuild it
+  }
+}
