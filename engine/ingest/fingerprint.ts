@@ -12,10 +12,10 @@
 import {createHash, type Hash} from "node:crypto";
 import {createReadStream} from "node:fs";
 import {readdir, stat} from "node:fs/promises";
+import type {BigIntStats} from "node:fs";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import type {PipelineAdapter} from "./adapter.ts";
-import {openDatabase, queryRows} from "../db/duckdb.ts";
 import {SCHEMA_SQL, SCHEMA_VERSION} from "../db/schema.ts";
 import {resolveStudyPath, type Study} from "../study.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
@@ -37,17 +37,12 @@ export interface Fingerprint {
   files: FileHash[];
 }
 
-/** What the database holds: its fingerprint and the file hashes it was made from. */
-export interface StoredFingerprint {
-  digest: string | null;
-  files: Map<string, FileHash>;
-}
-
 /** `known`: hashes of an earlier ingest, reused for files whose stat fields all still match. */
 export async function inputFingerprint(study: Study, adapter: PipelineAdapter | undefined, known: Map<string, FileHash> = new Map()): Promise<Fingerprint> {
   const hash = createHash("sha1");
   // the schema text itself, not only its version: a database of another schema is always rebuilt
-  hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${SCHEMA_SQL}\n${await codeHash()}\n${study.text}\n`);
+  const ownCode = await codeHash(known);
+  hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${SCHEMA_SQL}\n${ownCode.digest}\n${study.text}\n`);
   hash.update(`${adapter?.schemaSql ?? ""}\n${JSON.stringify(adapter?.views ?? [])}\n`);
   const roots: string[] = [];
   for (const run of study.runs) {
@@ -66,7 +61,7 @@ export async function inputFingerprint(study: Study, adapter: PipelineAdapter | 
     if (study.reference.log) roots.push(resolveStudyPath(study, study.reference.log, "reference.log"));
   }
   roots.push(...(adapter?.inputFiles?.(study) ?? []));
-  const files = new Map<string, FileHash>(); // by path: roots may overlap
+  const files = new Map<string, FileHash>(ownCode.files); // by path: roots may overlap
   for (const root of roots.sort()) await hashTree(root, hash, 0, known, files);
   return {digest: hash.digest("hex"), files: [...files.values()]};
 }
@@ -82,20 +77,25 @@ async function hashTree(p: string, hash: Hash, depth: number, known: Map<string,
     return;
   }
   if (s.isFile()) {
-    const now = {path: p, dev: String(s.dev), ino: String(s.ino), size: String(s.size), mtime_ns: String(s.mtimeNs), ctime_ns: String(s.ctimeNs)};
-    const before = known.get(p);
-    const same = before && before.dev === now.dev && before.ino === now.ino && before.size === now.size && before.mtime_ns === now.mtime_ns && before.ctime_ns === now.ctime_ns;
-    const sha1 = same ? before.sha1 : await contentHash(p);
-    // a file changed within a few seconds of being hashed may share its stat fields with what was hashed
-    // (coarse file-system clocks: the "racy git" case): stored so that it never matches, it is read again
-    const racy = BigInt(Date.now()) * 1_000_000n - s.ctimeNs < RACY_NS;
-    if (sha1 !== "unreadable") files.set(p, {...now, ctime_ns: racy ? "racy" : now.ctime_ns, sha1});
-    hash.update(`${p}\t${s.size}\t${sha1}\n`);
+    hash.update(`${p}\t${s.size}\t${await fileHash(p, s, known, files)}\n`);
     return;
   }
   if (!s.isDirectory() || depth > 8) return;
   const entries = (await readdir(p)).sort();
   for (const e of entries) await hashTree(path.join(p, e), hash, depth + 1, known, files);
+}
+
+/** The file's sha1: the stored one while every stat field matches, else read; recorded in `files`. */
+async function fileHash(p: string, s: BigIntStats, known: Map<string, FileHash>, files: Map<string, FileHash>): Promise<string> {
+  const now = {path: p, dev: String(s.dev), ino: String(s.ino), size: String(s.size), mtime_ns: String(s.mtimeNs), ctime_ns: String(s.ctimeNs)};
+  const before = known.get(p);
+  const same = before && before.dev === now.dev && before.ino === now.ino && before.size === now.size && before.mtime_ns === now.mtime_ns && before.ctime_ns === now.ctime_ns;
+  const sha1 = same ? before.sha1 : await contentHash(p);
+  // a file changed within a few seconds of being hashed may share its stat fields with what was hashed
+  // (coarse file-system clocks: the "racy git" case): stored so that it never matches, it is read again
+  const racy = BigInt(Date.now()) * 1_000_000n - s.ctimeNs < RACY_NS;
+  if (sha1 !== "unreadable") files.set(p, {...now, ctime_ns: racy ? "racy" : now.ctime_ns, sha1});
+  return sha1;
 }
 
 async function contentHash(file: string): Promise<string> {
@@ -110,48 +110,29 @@ async function contentHash(file: string): Promise<string> {
 }
 
 const CODE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-let code: Promise<string> | null = null;
+let code: Promise<{digest: string; files: Map<string, FileHash>}> | null = null;
 
 /** benchbook's own code as the fingerprint sees it, computed once per process. */
-function codeHash(): Promise<string> {
-  code ??= sourceHash(CODE_ROOT);
+function codeHash(known: Map<string, FileHash>): Promise<{digest: string; files: Map<string, FileHash>}> {
+  code ??= (async () => {
+    const files = new Map<string, FileHash>();
+    return {digest: await sourceHash(CODE_ROOT, known, files), files};
+  })();
   return code;
 }
 
 /** Hash of the source files (.ts, .js, .mjs, .sql) below `root`/engine and `root`/loaders. */
-export async function sourceHash(root: string): Promise<string> {
+export async function sourceHash(root: string, known: Map<string, FileHash> = new Map(), files: Map<string, FileHash> = new Map()): Promise<string> {
   const hash = createHash("sha1");
-  const files: string[] = [];
+  const found: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const e of await readdir(dir, {withFileTypes: true})) {
       const p = path.join(dir, e.name);
       if (e.isDirectory() && e.name !== "node_modules") await walk(p);
-      else if (e.isFile() && /\.(ts|m?js|sql)$/.test(e.name)) files.push(p);
+      else if (e.isFile() && /\.(ts|m?js|sql)$/.test(e.name)) found.push(p);
     }
   };
   for (const dir of ["engine", "loaders"]) await walk(path.join(root, dir)).catch(() => undefined);
-  for (const f of files.sort()) hash.update(`${path.relative(root, f).split(path.sep).join("/")}\t${await contentHash(f)}\n`);
+  for (const f of found.sort()) hash.update(`${path.relative(root, f).split(path.sep).join("/")}\t${await fileHash(f, await stat(f, {bigint: true}), known, files)}\n`);
   return hash.digest("hex");
-}
-
-/** The fingerprint and file hashes of an existing database; nothing for a missing, unreadable or old one. */
-export async function storedFingerprint(dbFile: string): Promise<StoredFingerprint> {
-  const none = {digest: null, files: new Map<string, FileHash>()};
-  try {
-    await stat(dbFile);
-  } catch {
-    return none;
-  }
-  try {
-    const db = await openDatabase(dbFile, {readOnly: true});
-    try {
-      const rows = await queryRows<{value: string}>(db.connection, "SELECT value FROM meta WHERE key = 'fingerprint'");
-      const files = await queryRows<FileHash>(db.connection, "SELECT * FROM file_hashes");
-      return {digest: rows[0]?.value ?? null, files: new Map(files.map((f) => [f.path, f]))};
-    } finally {
-      db.close();
-    }
-  } catch {
-    return none; // unreadable or old database: rebuild it
-  }
 }

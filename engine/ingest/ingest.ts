@@ -18,7 +18,7 @@ import {buildingDbRule, removeLeftovers} from "../leftovers.ts";
 import {loadStudy, resolveStudyPath, type RunSpec, type Study} from "../study.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
 import {exists} from "../artifacts.ts";
-import {inputFingerprint, storedFingerprint} from "./fingerprint.ts";
+import {inputFingerprint, type FileHash} from "./fingerprint.ts";
 import {ingestExecutions} from "./executions.ts";
 import {installViews, storeAllViewResults, VIEWS} from "../metrics/views.ts";
 import {storeCorrectness} from "../metrics/correctness-store.ts";
@@ -69,20 +69,12 @@ export async function ingestStudy(source: string | Study, options: IngestOptions
   const dbInfo = await stat(dbFile).catch(() => null);
   if (dbInfo && !dbInfo.isFile()) throw new InputError("is not a file", {file: dbFile, expected: "--db FILE: the path of a DuckDB database file (created when missing), not a folder"});
   const adapter = Object.hasOwn(registry, study.pipeline) ? registry[study.pipeline] : undefined;
-  const stored = options.force ? null : await storedFingerprint(dbFile);
+  const current = options.force ? null : await currentDatabase(dbFile);
   // with a database to compare against, the fingerprint decides whether to ingest; without one (or with
   // --force, which trusts no stored hash) files are hashed while DuckDB reads them
-  const fingerprint = inputFingerprint(study, adapter, stored?.files);
+  const fingerprint = inputFingerprint(study, adapter, current?.files);
   fingerprint.catch(() => undefined); // awaited below; a failure while ingest runs is not unhandled
-  if (stored?.digest && (await fingerprint).digest === stored.digest) {
-    const db = await openDatabase(dbFile, {readOnly: true});
-    try {
-      const findings = await queryRows<FindingRow & {affects: string}>(db.connection, "SELECT * FROM findings");
-      return {dbFile, study, ingested: false, findings: findings.map((f) => ({...f, affects: f.affects ? f.affects.split(",") : []}))};
-    } finally {
-      db.close();
-    }
-  }
+  if (current && (await fingerprint).digest === current.digest) return {dbFile, study, ingested: false, findings: current.findings};
   await mkdir(path.dirname(dbFile), {recursive: true});
   await removeLeftovers(path.dirname(dbFile), buildingDbRule(dbFile));
   const building = `${dbFile}.building-${process.pid}`;
@@ -171,6 +163,33 @@ async function populate(
 }
 
 const PREDICTION_TABLES = ["predictions_frame", "predictions_consensus"] as const;
+
+/** What an existing database holds: its fingerprint, the file hashes it was made from, its findings. */
+async function currentDatabase(dbFile: string): Promise<{digest: string; files: Map<string, FileHash>; findings: FindingRow[]} | null> {
+  try {
+    await stat(dbFile);
+  } catch {
+    return null;
+  }
+  try {
+    const db = await openDatabase(dbFile, {readOnly: true});
+    try {
+      const [row] = await queryRows<{value: string}>(db.connection, "SELECT value FROM meta WHERE key = 'fingerprint'");
+      if (!row) return null;
+      const files = await queryRows<FileHash>(db.connection, "SELECT * FROM file_hashes");
+      const findings = await queryRows<FindingRow & {affects: string}>(db.connection, "SELECT * FROM findings");
+      return {
+        digest: row.value,
+        files: new Map(files.map((f) => [f.path, f])),
+        findings: findings.map((f) => ({...f, affects: f.affects ? f.affects.split(",") : []}))
+      };
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null; // unreadable or old database: rebuild it
+  }
+}
 
 async function removeDb(file: string): Promise<void> {
   await rm(file, {force: true});
