@@ -17,11 +17,13 @@ export const VIEW_CACHE_PREFIX = "bb_view_";
  */
 const UNCACHED = new Set(["v_predictions", "v_correctness_rows", "v_correctness_mismatches", ...Object.keys(STORED_VIEWS)]);
 
-/** Store the rows of each view in `names` (installed, in dependency order) that may be stored. */
+/** Store the rows of each view in `names` (installed as TEMP views, in dependency order) that may be stored. */
 export async function storeViewResults(connection: DuckDBConnection, names: readonly string[]): Promise<void> {
   for (const name of names) {
     if (UNCACHED.has(name)) continue;
     await connection.run(`CREATE OR REPLACE TABLE main.${VIEW_CACHE_PREFIX}${name} AS SELECT * FROM ${name}`);
+    // later views read this one's stored rows instead of computing it again
+    await connection.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM main.${VIEW_CACHE_PREFIX}${name}`);
   }
 }
 
