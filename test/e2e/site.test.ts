@@ -14,7 +14,7 @@ import {openDatabase} from "../../engine/db/duckdb.ts";
 import {ingestStudy} from "../../engine/ingest/ingest.ts";
 import type {Report} from "../../engine/report/types.ts";
 import {buildSite} from "../../engine/site/build.ts";
-import {installViews} from "../../engine/metrics/views.ts";
+import {installViews, storeAllViewResults} from "../../engine/metrics/views.ts";
 import {NA} from "../../engine/render/format.ts";
 import {storeCorrectness} from "../../engine/metrics/correctness-store.ts";
 import {serveDirectory, type StaticServer} from "../../engine/server/serve.ts";
@@ -77,6 +77,7 @@ async function hostileCopy(exampleDb: string, dbFile: string): Promise<void> {
     // ingest stored the comparison, not the prediction rows: store it again from the inserted rows
     await installViews(db.connection);
     await storeCorrectness(db.connection);
+    await storeAllViewResults(db.connection); // and the views' stored rows, as ingest ends
     await db.connection.run("CHECKPOINT");
   } finally {
     db.close();
