@@ -18,14 +18,16 @@ describe("GPU sampler", () => {
     const nvidiaSmi = (await findExecutable("nvidia-smi", `/nonexistent${path.delimiter}${bin}`))!;
     expect(nvidiaSmi).toBe(path.join(bin, "nvidia-smi"));
     const sampler = await startGpuSampler({nvidiaSmi, file: path.join(dir, "s/samples.csv"), env: {...process.env, FAKE_NVIDIA_SMI_GPUS: "1"}, intervalMs: 40});
-    await new Promise((r) => setTimeout(r, 400));
+    // until two samples are on disk: a fixed wait is too short for the fake's start on a loaded machine
+    const lines = async () => (await readFile(path.join(dir, "s/samples.csv"), "utf8").catch(() => "")).split("\n").filter((l) => l.trim()).length;
+    await expect.poll(lines, {timeout: 30_000, interval: 50}).toBeGreaterThanOrEqual(2);
     const result = await sampler.stop();
     expect(result.error).toBeNull();
     const rows = (await readFile(result.file, "utf8")).trim().split("\n");
     expect(result.rows).toBe(rows.length);
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows.every((r) => r.split(", ")[1] === "0")).toBe(true);
-  });
+  }, 60_000);
 
   it("reports a sampler that died early, with its message", async () => {
     const dir = await tempDir("benchbook-smi-");
