@@ -12,6 +12,7 @@
  * succeeded: a failed build leaves the previous site in place.
  */
 import {cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile} from "node:fs/promises";
+import {randomUUID} from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
@@ -152,7 +153,8 @@ export async function copySiteRoot(work: string, source: string = SITE_ROOT): Pr
   // the loaders are ES modules (top-level await), as the project's package.json declares
   await writeFile(path.join(work, "package.json"), JSON.stringify({type: "module", private: true}));
   try {
-    await cp(SHARED_NODE_CACHE, path.join(root, ".observablehq", "cache", "_node"), {recursive: true});
+    // not the partial copies another build is moving into place right now
+    await cp(SHARED_NODE_CACHE, path.join(root, ".observablehq", "cache", "_node"), {recursive: true, filter: (src) => !path.basename(src).includes(PARTIAL_MARK)});
   } catch {
     // first build on this checkout: Framework bundles the npm modules itself
   }
@@ -160,6 +162,8 @@ export async function copySiteRoot(work: string, source: string = SITE_ROOT): Pr
 }
 
 /** Move the npm bundles this build made and the shared cache lacks into it, one file at a time, atomically. */
+const PARTIAL_MARK = ".tmp-";
+
 export async function shareNodeBundles(from: string, to: string): Promise<void> {
   let entries;
   try {
@@ -167,12 +171,13 @@ export async function shareNodeBundles(from: string, to: string): Promise<void> 
   } catch {
     return;
   }
-  for (const entry of entries.filter((e) => e.isFile())) {
+  for (const entry of entries.filter((e) => e.isFile() && !e.name.includes(PARTIAL_MARK))) {
     const rel = path.relative(from, path.join(entry.parentPath, entry.name));
     const target = path.join(to, rel);
     if (await stat(target).then(() => true, () => false)) continue;
     await mkdir(path.dirname(target), {recursive: true});
-    const partial = `${target}.tmp-${process.pid}`;
+    // unique per call: two builds of one process (an archive build, the e2e tests) share the pid
+    const partial = `${target}${PARTIAL_MARK}${process.pid}-${randomUUID()}`;
     await cp(path.join(from, rel), partial);
     await rename(partial, target);
   }
