@@ -3,7 +3,7 @@
  * line by line, the CSV by DuckDB), not held in memory. Generates both straight to disk, then ingests each
  * alone and both together, each in a fresh process (bench/measure.ts), and prints wall time and peak RSS.
  *
- *   node --import tsx bench/memory.ts [--log-gib 2] [--rows 20000000] [--dir bench/out/memory] [--keep]
+ *   node --import tsx bench/memory.ts [--log-gib 2] [--rows 20000000] [--dir bench/out/memory] [--keep] [--only CASE]
  *
  * Not a test: it writes ~4.5 GB and takes minutes.
  */
@@ -22,7 +22,9 @@ const {values} = parseArgs({
     "log-gib": {type: "string", default: "2"},
     rows: {type: "string", default: "20000000"},
     dir: {type: "string", default: path.join(root, "bench", "out", "memory")},
-    keep: {type: "boolean", default: false}
+    keep: {type: "boolean", default: false},
+    // e.g. --only predictions-only: one case of log-only, predictions-only, both
+    only: {type: "string"}
   }
 });
 const logBytes = Math.round(Number(values["log-gib"]) * 2 ** 30);
@@ -196,6 +198,7 @@ const cases: Array<[string, Record<string, unknown>]> = [
   ["both", {log: "runs/big/console.log", outputs: "runs/big/out"}]
 ];
 for (const [name, run] of cases) {
+  if (values.only && values.only !== name) continue;
   const m = await measure(await study(name, run));
   console.log(`ingest ${name.padEnd(17)} ${m.seconds.toFixed(1).padStart(7)} s  ${m.maxRssMiB.toFixed(0).padStart(6)} MiB peak RSS   ${await outcome(name)}`);
 }
