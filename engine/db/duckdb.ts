@@ -23,6 +23,19 @@ export async function queryRows<T = Record<string, unknown>>(connection: DuckDBC
   return reader.getRowObjectsJson() as T[];
 }
 
+/**
+ * Run `fn` with DuckDB free to write rows in any order (preserve_insertion_order = false), which lets it
+ * insert from every thread: for statements whose result does not depend on row order.
+ */
+export async function withoutInsertionOrder<T>(connection: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  await connection.run("SET preserve_insertion_order = false");
+  try {
+    return await fn();
+  } finally {
+    await connection.run("RESET preserve_insertion_order");
+  }
+}
+
 /** Quote a string as a SQL literal (for paths handed to read_csv, which cannot take parameters everywhere). */
 export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;

@@ -15,7 +15,7 @@ import {SCHEMA_SQL, SCHEMA_VERSION} from "../db/schema.ts";
 import {insertRows} from "../db/writer.ts";
 import {InputError} from "../errors.ts";
 import {buildingDbRule, removeLeftovers} from "../leftovers.ts";
-import {loadStudy, resolveStudyPath, type RunSpec, type Study} from "../study.ts";
+import {loadStudy, type RunSpec, type Study} from "../study.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
 import {exists} from "../artifacts.ts";
 import {inputFingerprint, type FileHash} from "./fingerprint.ts";

@@ -13,6 +13,7 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {MISMATCH_TOP} from "./correctness.ts";
+import {withoutInsertionOrder} from "../db/duckdb.ts";
 
 export const CORRECTNESS_STORE = {
   counts: "correctness_counts",
@@ -156,13 +157,9 @@ export const CORRECTNESS_STORE_SQL = [PAIRS_SQL, COUNTS_SQL, HISTOGRAM_SQL, MISM
 export async function storeCorrectness(connection: DuckDBConnection): Promise<void> {
   // the store reads v_predictions, runs and v_release only, never the views that point at the store
   for (const table of Object.values(CORRECTNESS_STORE)) await connection.run(`DROP TABLE IF EXISTS main.${table}`);
-  // no statement here depends on row order (rank comes from min_by's key order), so DuckDB may write
-  // from every thread
-  await connection.run("SET preserve_insertion_order = false");
-  try {
+  // no statement here depends on row order (rank comes from min_by's key order)
+  await withoutInsertionOrder(connection, async () => {
     for (const sql of CORRECTNESS_STORE_SQL) await connection.run(sql);
-  } finally {
-    await connection.run("RESET preserve_insertion_order");
-  }
+  });
   await connection.run("DROP TABLE bb_correctness_pairs");
 }

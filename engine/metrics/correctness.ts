@@ -164,6 +164,13 @@ FROM v_correctness_rows c
 WHERE compared AND (label_mismatch OR max_diff IS NULL OR max_diff > (SELECT tolerance FROM v_release))`;
 /** Mismatching rows per run and level that reports and pages list (the page shows 500, text 50). */
 export const MISMATCH_TOP = 1000;
+/**
+ * The view holding the first `limit` mismatching rows of each run and level: the stored top rows when
+ * they are enough, else the full list (ranked when read).
+ */
+export function mismatchView(limit: number): "v_correctness_mismatch_top" | "v_correctness_mismatches" {
+  return limit <= MISMATCH_TOP ? "v_correctness_mismatch_top" : "v_correctness_mismatches";
+}
 /** The rows reports and pages list: the first MISMATCH_TOP of each run and level. */
 export const V_CORRECTNESS_MISMATCH_TOP = `
 CREATE OR REPLACE {TEMP} VIEW v_correctness_mismatch_top AS

@@ -11,7 +11,7 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {queryRows, sqlString} from "../db/duckdb.ts";
-import {MISMATCH_TOP} from "./correctness.ts";
+import {mismatchView} from "./correctness.ts";
 
 /** Run origin: first log line, else the first GPU sample (runs without a log). */
 const RUN_ORIGIN = `
@@ -189,9 +189,7 @@ export async function cumulativeSequences(connection: DuckDBConnection): Promise
 /** The first `limit` mismatching rows of every run and level (label mismatches first, then largest Δscore). */
 export async function topMismatches(connection: DuckDBConnection, options: {limit?: number} = {}): Promise<MismatchRow[]> {
   const limit = options.limit ?? 500;
-  // the stored top rows hold MISMATCH_TOP per run and level; a longer list ranks every mismatching row
-  const sql = limit <= MISMATCH_TOP ? SERIES_SQL.mismatch_top : SERIES_SQL.mismatch_top.replace("v_correctness_mismatch_top", "v_correctness_mismatches");
-  return queryRows<MismatchRow>(connection, sql, {limit});
+  return queryRows<MismatchRow>(connection, SERIES_SQL.mismatch_top.replace("v_correctness_mismatch_top", mismatchView(limit)), {limit});
 }
 
 export async function allMismatches(connection: DuckDBConnection): Promise<MismatchRow[]> {

@@ -26,7 +26,7 @@ import type {
   ReportWorker,
   Status
 } from "./types.ts";
-import {MISMATCH_TOP} from "../metrics/correctness.ts";
+import {mismatchView} from "../metrics/correctness.ts";
 import {hasStoredCorrectness, installViews, pipelineViewSql, storedViewSql, viewSql} from "../metrics/views.ts";
 import {repeatStatistics} from "../ingest/executions.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
@@ -253,9 +253,7 @@ async function readBaseline(q: (sql: string) => Promise<Row[]>): Promise<ReportB
 async function readCorrectness(q: (sql: string) => Promise<Row[]>, limit: number): Promise<ReportCorrectness[]> {
   const rows = await q("SELECT * FROM v_correctness ORDER BY ord, CASE level WHEN 'per_frame' THEN 0 ELSE 1 END");
   const top = Math.max(0, Math.floor(limit));
-  // the ranked top rows are stored; a longer list ranks every mismatching row
-  const from = top <= MISMATCH_TOP ? "v_correctness_mismatch_top" : "v_correctness_mismatches";
-  const mismatches = await q(`SELECT * REPLACE (bb_class(reference_label) AS reference_label, bb_class(run_label) AS run_label) FROM ${from} WHERE rank <= ${top} ORDER BY run_id, level, rank`);
+  const mismatches = await q(`SELECT * REPLACE (bb_class(reference_label) AS reference_label, bb_class(run_label) AS run_label) FROM ${mismatchView(top)} WHERE rank <= ${top} ORDER BY run_id, level, rank`);
   const histogram = await q("SELECT * FROM v_correctness_histogram ORDER BY run_id, level, k NULLS FIRST");
   return rows.map((c): ReportCorrectness => ({
     run: c.run_id,

@@ -8,6 +8,7 @@
 import fc from "fast-check";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {storeCorrectness} from "../../../engine/metrics/correctness-store.ts";
+import {topMismatches} from "../../../engine/metrics/series.ts";
 import path from "node:path";
 import {openDatabase, queryRows, type Database} from "../../../engine/db/duckdb.ts";
 import {ingestStudy} from "../../../engine/ingest/ingest.ts";
@@ -118,6 +119,11 @@ describe("the stored top mismatches", () => {
     const all = await db.query("SELECT * FROM v_correctness_mismatches ORDER BY level, rank");
     expect(all.length).toBe(2600);
     expect(all.filter((r) => (r.rank as number) <= 1000)).toEqual(window);
+    // a list longer than the stored top comes from the full list, in the same order
+    const ids = (rows: Array<{level: unknown; rank: unknown; id: unknown}>, n: number) => rows.filter((r) => (r.rank as number) <= n).map((r) => `${r.level} ${r.rank} ${r.id}`).sort();
+    expect(ids(await topMismatches(db.connection, {limit: 1200}), 1200)).toEqual(ids(all as never, 1200));
+    expect(ids(await topMismatches(db.connection, {limit: 1000}), 1000)).toEqual(ids(window as never, 1000));
+    expect((await topMismatches(db.connection, {limit: 1200})).length).toBe(2400);
   }, 60_000);
 });
 
