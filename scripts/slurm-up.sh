@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A one-node SLURM cluster with four pretend GPUs on this machine, for the SLURM executor's tests
+# A one-node SLURM cluster with sixteen pretend GPUs on this machine, for the SLURM executor's tests
 # (test/runner/slurm.test.ts). Needs root and Debian's `slurm-wlm` and `munge` (installed when missing
 # and apt-get is available). Idempotent: daemons already answering are left alone.
 #
@@ -48,10 +48,11 @@ if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
   for _ in $(seq 50); do munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
-for i in 0 1 2 3; do [ -e "/dev/fakegpu$i" ] || mknod "/dev/fakegpu$i" c 1 3; done
+for i in $(seq 0 15); do [ -e "/dev/fakegpu$i" ] || mknod "/dev/fakegpu$i" c 1 3; done
 
 conf=$(cat <<EOF
-# written by benchbook scripts/slurm-up.sh: a one-node test cluster with four pretend GPUs
+# written by benchbook scripts/slurm-up.sh: a one-node test cluster with sixteen pretend GPUs
+# (enough that the tests, which run side by side, never queue behind each other's jobs)
 ClusterName=benchbook
 SlurmctldHost=$host
 SlurmUser=root
@@ -79,11 +80,11 @@ SchedulerParameters=sched_interval=1
 MessageTimeout=10
 InactiveLimit=0
 GresTypes=gpu
-NodeName=$host CPUs=8 RealMemory=4000 Gres=gpu:4 State=UNKNOWN
+NodeName=$host CPUs=16 RealMemory=4000 Gres=gpu:16 State=UNKNOWN
 PartitionName=gpu Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
 EOF
 )
-gres="NodeName=$host Name=gpu File=/dev/fakegpu[0-3]"
+gres="NodeName=$host Name=gpu File=/dev/fakegpu[0-15]"
 changed=0
 if [ "$(cat /etc/slurm/slurm.conf 2>/dev/null)" != "$conf" ]; then printf '%s\n' "$conf" >/etc/slurm/slurm.conf; changed=1; fi
 if [ "$(cat /etc/slurm/gres.conf 2>/dev/null)" != "$gres" ]; then printf '%s\n' "$gres" >/etc/slurm/gres.conf; changed=1; fi

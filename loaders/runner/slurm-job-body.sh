@@ -130,6 +130,9 @@ trap on_timeout USR1
 
 cd -- "$run_cwd" || { status=failed; exit_code=1; reason="could not start: cannot enter $run_cwd"; ended_at=$(now); wall=$(seconds_between "$started" "$ended_at"); write_manifest; exit 1; }
 rm -f -- "$manifest_file.killed"
+# wall time is the command's own, as with the local executor: describing the node (python, nvidia-smi)
+# can take seconds on a loaded machine and is not the pipeline's time
+started=$(now)
 set -m # the command leads its own process group, so stopping it reaches its workers too
 (if [ -n "$bb_lc_all_set" ]; then export LC_ALL=$bb_lc_all; else unset LC_ALL; fi; exec "${cmd[@]}") >"$log_file" 2>&1 </dev/null &
 child=$!

@@ -1,6 +1,6 @@
 /**
  * The SLURM executor against a real controller and node daemon (scripts/slurm-up.sh starts a one-node
- * cluster with four pretend GPUs; .ci/run does it in CI). Without a cluster those tests are skipped with
+ * cluster with sixteen pretend GPUs; .ci/run does it in CI). Without a cluster those tests are skipped with
  * a message. The job script's own behaviour (argument passing, JSON, SIGTERM) is also tested by running
  * it with bash directly, as a user without SLURM (or the device check) would: those tests always run.
  */
@@ -52,7 +52,7 @@ async function slurmStudy(runs: Array<Record<string, unknown>>, executor: Record
   const dir = await tempDir("benchbook-slurm-");
   await writeFile(path.join(dir, "input.fa"), ">seq_a first\nACGTACGTAC\n>seq_b\nTTGACCATGA\n");
   const bin = await fakeNvidiaSmiDir(dir);
-  const env = {PATH: `${bin}:${process.env.PATH}`, FAKE_NVIDIA_SMI_GPUS: "4"};
+  const env = {PATH: `${bin}:${process.env.PATH}`, FAKE_NVIDIA_SMI_GPUS: "16"};
   const file = path.join(dir, "study.yaml");
   await writeFile(
     file,
@@ -177,7 +177,7 @@ describe.skipIf(noCluster !== null).concurrent("SLURM executor on a real cluster
     const controller = new AbortController();
     const o = options({signal: controller.signal});
     const running = runStudy(s.file, o);
-    await waitFor(async () => /stage 3 Nucleotide File Splitting/.test(o.stdout.text), 30_000);
+    await waitFor(async () => /stage 3 Nucleotide File Splitting/.test(o.stdout.text), 60_000);
     controller.abort("test Ctrl-C");
     const results = await running;
     expect(results.map((r) => [r.runId, r.status])).toEqual([["a", "interrupted"]]);
@@ -191,7 +191,7 @@ describe.skipIf(noCluster !== null).concurrent("SLURM executor on a real cluster
     expect(o.stdout.text).toMatch(/cancelling 2 SLURM job\(s\)/);
     expect(o.stdout.text).toMatch(/b: SLURM job \d+ ended as CANCELLED before its script started: no execution recorded/);
     expect(existsSync(path.join(s.dir, "runs/b/run.json"))).toBe(false);
-  }, 90_000);
+  }, 150_000);
 
   it("--no-wait submits and returns; collect records what ended; collecting again changes nothing", async () => {
     const s = await slurmStudy([
@@ -230,7 +230,7 @@ describe.skipIf(noCluster !== null).concurrent("SLURM executor on a real cluster
     } finally {
       db.close();
     }
-  }, 90_000);
+  }, 180_000);
 
   it("benchbook killed with SIGKILL while waiting: the job runs on and collect records it", async () => {
     const s = await slurmStudy([{id: "time_1gpu", gpus: 1, outputs: "out", command: fake("--scale", "1")}]);
@@ -240,7 +240,7 @@ describe.skipIf(noCluster !== null).concurrent("SLURM executor on a real cluster
     const child = spawn(process.execPath, ["--import", "tsx", cli, s.file, "--executor", "slurm"], {cwd: path.dirname(runModule), stdio: "ignore"});
     const exited = new Promise((resolve) => child.on("exit", resolve));
     const log = path.join(s.dir, "runs/time_1gpu/console.log");
-    await waitFor(async () => (await readFile(log, "utf8").catch(() => "")).includes("=== Stage 2:"), 30_000);
+    await waitFor(async () => (await readFile(log, "utf8").catch(() => "")).includes("=== Stage 2:"), 60_000);
     child.kill("SIGKILL");
     await exited;
     const out = new Sink();
@@ -248,7 +248,7 @@ describe.skipIf(noCluster !== null).concurrent("SLURM executor on a real cluster
     expect(pending).toBe(0);
     expect(results.map((r) => [r.runId, r.status, r.totalSeconds])).toEqual([["time_1gpu", "succeeded", 3200.6]]);
     expect((await readManifest(results[0]!.manifestFile)).slurm!.state).toBe("COMPLETED");
-  }, 60_000);
+  }, 150_000);
 
   it("the study's --timeout is enforced by the job script: timed_out, the group stopped", async () => {
     const s = await slurmStudy([{id: "hang", gpus: 1, outputs: "out", command: fake("--hang-at", "2")}]);
