@@ -20,7 +20,7 @@ import {BENCHBOOK_VERSION} from "../version.ts";
 import {exists} from "../artifacts.ts";
 import {inputFingerprint, type FileHash} from "./fingerprint.ts";
 import {ingestExecutions} from "./executions.ts";
-import {installViews, storeAllViewResults, VIEWS} from "../metrics/views.ts";
+import {storeAllViewResults, VIEWS} from "../metrics/views.ts";
 import {storeCorrectness} from "../metrics/correctness-store.ts";
 import {runPaths} from "../../loaders/runner/layout.ts";
 
@@ -155,11 +155,14 @@ async function populate(
     WHERE runs.run_id = e.run_id AND e.sums <> ''`);
   await insertRows(connection, "artifacts", artifacts);
   await insertRows(connection, "findings", findings.map((f) => ({...f, affects: f.affects.join(",")})));
-  await installViews(connection);
-  await storeCorrectness(connection);
-  for (const table of PREDICTION_TABLES) await connection.run(`DROP TABLE temp.${table}`);
-  // the views over the stored comparison, their rows stored for reports
-  await storeAllViewResults(connection);
+  // the views' rows stored for reports; the comparison is computed from the prediction rows on the way,
+  // which are dropped once it is stored
+  await storeAllViewResults(connection, {
+    computeCorrectness: async () => {
+      await storeCorrectness(connection);
+      for (const table of PREDICTION_TABLES) await connection.run(`DROP TABLE temp.${table}`);
+    }
+  });
 }
 
 const PREDICTION_TABLES = ["predictions_frame", "predictions_consensus"] as const;

@@ -152,7 +152,8 @@ export const CORRECTNESS_STORE_SQL = [PAIRS_SQL, COUNTS_SQL, HISTOGRAM_SQL, MISM
 
 /**
  * Compute and store the comparison from the prediction tables (TEMP during ingest), replacing stored
- * tables of an earlier computation. The views must be installed (installViews) first.
+ * tables of an earlier computation. v_release and v_predictions must be installed first (installViews,
+ * or ingest's pass over the views, storeAllViewResults, which calls this when it reaches them).
  */
 export async function storeCorrectness(connection: DuckDBConnection): Promise<void> {
   // the store reads v_predictions, runs and v_release only, never the views that point at the store

@@ -17,14 +17,28 @@ export const VIEW_CACHE_PREFIX = "bb_view_";
  */
 const UNCACHED = new Set(["v_predictions", "v_correctness_rows", "v_correctness_mismatches", ...Object.keys(STORED_VIEWS)]);
 
-/** Store the rows of each view in `names` (installed as TEMP views, in dependency order) that may be stored. */
-export async function storeViewResults(connection: DuckDBConnection, names: readonly string[]): Promise<void> {
-  for (const name of names) {
-    if (UNCACHED.has(name)) continue;
-    await connection.run(`CREATE OR REPLACE TABLE main.${VIEW_CACHE_PREFIX}${name} AS SELECT * FROM ${name}`);
-    // later views read this one's stored rows instead of computing it again
-    await connection.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM main.${VIEW_CACHE_PREFIX}${name}`);
-  }
+/** Whether ingest stores the rows of this view. */
+export function isStoredView(name: string): boolean {
+  return !UNCACHED.has(name);
+}
+
+/**
+ * Store the rows of one view (installed as a TEMP view) and point the view at them, so the views
+ * created after it bind to a small table instead of its whole definition. `temporary`: in a TEMP table,
+ * for one connection only (a report over a database without stored rows).
+ */
+export async function storeViewResult(connection: DuckDBConnection, name: string, temporary = false): Promise<void> {
+  const table = `${temporary ? "temp" : "main"}.${VIEW_CACHE_PREFIX}${name}`;
+  await connection.run(`CREATE OR REPLACE ${temporary ? "TEMP " : ""}TABLE ${table} AS SELECT * FROM ${name}`);
+  await connection.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM ${table}`);
+}
+
+/** Whether the database stores view rows (ingest did; a fixture or hand-made database does not). */
+export async function hasStoredViewResults(connection: DuckDBConnection): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    `SELECT count(*)::INTEGER FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary AND starts_with(table_name, '${VIEW_CACHE_PREFIX}')`
+  );
+  return Number(reader.getRows()[0]![0]) > 0;
 }
 
 /** The views whose rows the database stores, each with the SQL that points the view at them. */

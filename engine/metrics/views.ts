@@ -18,7 +18,7 @@ import {V_THROUGHPUT_WORKERS, V_THROUGHPUT} from "./throughput.ts";
 import {V_PACKING} from "./packing.ts";
 import {V_GPU_WINDOW_SAMPLES, V_GPU, V_GPU_RUN, V_IO_WARNINGS} from "./gpu.ts";
 import {V_WARNINGS} from "./warnings.ts";
-import {storedViewResults, storeViewResults} from "./view-cache.ts";
+import {isStoredView, storedViewResults, storeViewResult} from "./view-cache.ts";
 import {CORRECTNESS_STORE, CORRECTNESS_STORE_SQL, STORED_MISMATCHES_VIEW, STORED_VIEWS} from "./correctness-store.ts";
 
 /** Significant-digit rounding, used on every aggregate of doubles. */
@@ -100,11 +100,31 @@ export async function installViews(connection: DuckDBConnection, options: {tempo
 
 /**
  * Compute every view from the tables (the engine's and the pipeline's) and store its rows for reports
- * (view-cache.ts): the last step of ingest, and of anything else that changes the tables.
+ * (view-cache.ts): the last step of ingest, and of anything else that changes the tables. One pass in
+ * creation order: each view is created, its rows stored and the view pointed at them before the next is
+ * created, so no view binds the whole stack of views below it (binding nested views was a good part of
+ * ingest's fixed cost). `computeCorrectness` runs when the pass reaches the first view the stored
+ * comparison stands for (ingest computes it there from its TEMP prediction rows, correctness-store.ts);
+ * those views then read the stored comparison, as installViews points them. `temporary`: the rows go
+ * into TEMP tables of this connection, for one report over a database that stores none.
  */
-export async function storeAllViewResults(connection: DuckDBConnection): Promise<void> {
-  await installViews(connection, {storedResults: false});
-  await storeViewResults(connection, [...VIEWS.map((v) => v.name), ...Object.keys(await pipelineViewSql(connection))]);
+export async function storeAllViewResults(connection: DuckDBConnection, options: {computeCorrectness?: () => Promise<void>; temporary?: boolean} = {}): Promise<void> {
+  await connection.run(render(MACROS_SQL, true));
+  let redirects: Record<string, string> | null = null;
+  const create = async (name: string, sql: string) => {
+    if (name in STORED_VIEWS || name === "v_correctness_mismatches") {
+      if (redirects === null) {
+        await options.computeCorrectness?.();
+        redirects = (await hasStoredCorrectness(connection)) ? storedRedirects(true) : {};
+      }
+      await connection.run(redirects[name] ?? sql);
+      return;
+    }
+    await connection.run(sql);
+    if (isStoredView(name)) await storeViewResult(connection, name, options.temporary);
+  };
+  for (const v of VIEWS) await create(v.name, render(v.sql, true));
+  for (const [name, sql] of Object.entries(await pipelineViewSql(connection, {temporary: true}))) await create(name, sql);
 }
 
 /**
