@@ -10,6 +10,10 @@ export default defineConfig({
     pool: "forks",
     // most of the slow tests wait on child processes, Chromium or the SLURM daemons rather than the CPU:
     // four workers on the 2-core machines end the suite in about 3 minutes instead of 6
-    maxWorkers: 4
+    maxWorkers: 4,
+    // the suite's databases are small: DuckDB's worker threads only add switching between four test
+    // processes on two cores (a third less CPU on the corpus tests with one thread each); the large-data
+    // paths keep their threads in `npm run bench` and `npm run bench:memory`
+    env: {BENCHBOOK_DUCKDB_THREADS: "1"}
   }
 });

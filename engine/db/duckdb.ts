@@ -5,8 +5,24 @@ export interface Database {
   close(): void;
 }
 
+/**
+ * DuckDB settings every database of this process opens with. BENCHBOOK_DUCKDB_THREADS caps DuckDB's
+ * worker threads (default: one per core): on a machine shared with other jobs, or in the test suite,
+ * where several processes each open small databases and more threads than cores only add switching.
+ */
+export function instanceOptions(options: {readOnly?: boolean} = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (options.readOnly) out.access_mode = "READ_ONLY";
+  const threads = process.env.BENCHBOOK_DUCKDB_THREADS;
+  if (threads !== undefined && threads !== "") {
+    if (!/^[1-9][0-9]*$/.test(threads)) throw new Error(`BENCHBOOK_DUCKDB_THREADS is '${threads}': expected a whole number of threads, 1 or more`);
+    out.threads = threads;
+  }
+  return out;
+}
+
 export async function openDatabase(file: string, options: {readOnly?: boolean} = {}): Promise<Database> {
-  const instance = await DuckDBInstance.create(file, options.readOnly ? {access_mode: "READ_ONLY"} : {});
+  const instance = await DuckDBInstance.create(file, instanceOptions(options));
   const connection = await instance.connect();
   return {
     connection,

@@ -9,7 +9,7 @@ import {virnucpro} from "../../loaders/virnucpro/adapter.ts";
 import {GPU_STAGES} from "../../loaders/virnucpro/pipeline.ts";
 import {insertRows, type Row} from "../../engine/db/writer.ts";
 import {installViews} from "../../engine/metrics/views.ts";
-import {queryRows} from "../../engine/db/duckdb.ts";
+import {instanceOptions, queryRows} from "../../engine/db/duckdb.ts";
 
 export interface FixtureDb {
   connection: DuckDBConnection;
@@ -19,7 +19,7 @@ export interface FixtureDb {
 }
 
 export async function fixtureDb(): Promise<FixtureDb> {
-  const instance = await DuckDBInstance.create(":memory:");
+  const instance = await DuckDBInstance.create(":memory:", instanceOptions());
   const connection = await instance.connect();
   await connection.run(SCHEMA_SQL);
   await insertRows(connection, "pipeline_profile", profileRows(virnucpro));
