@@ -100,8 +100,10 @@ describe.skipIf(noCluster !== null).concurrent("SLURM executor on a real cluster
 
   it("1- and 2-GPU runs, repeats interleaved through dependencies, then the report", async () => {
     const s = await slurmStudy([
-      // --scale 1: each execution lasts seconds, longer than a poll, so the terminal sees it RUNNING
-      {id: "time_1gpu", gpus: 1, outputs: "out/1gpu", command: fake("--scale", "1", "--factors", "1.0,1.02", "--repeat", "{repeat}")},
+      // each execution lasts seconds, longer than a poll, so the terminal sees it RUNNING; the 1-GPU one
+      // (--scale 3: about 10 s) outlasts the four submissions and the first poll even under load, so the
+      // 2-GPU job is still waiting on it when the terminal first looks
+      {id: "time_1gpu", gpus: 1, outputs: "out/1gpu", command: fake("--scale", "3", "--factors", "1.0,1.02", "--repeat", "{repeat}")},
       {id: "time_2gpu", gpus: 2, outputs: "out/2gpu", command: fake("--scale", "1", "--gpus", "2", "--factors", "0.55,0.56", "--repeat", "{repeat}")}
     ]);
     const o = options({repeat: 2, ingest: ingestStudy});
