@@ -12,8 +12,8 @@ export default defineConfig({
     // each of the 80-odd files (import was 157 of 1,200 CPU-s); the engine keeps no global state, and test
     // files restore what they change (environment variables, spies) after themselves
     isolate: false,
-    // most of the slow tests wait on child processes, Chromium or the SLURM daemons rather than the CPU:
-    // four workers on the 2-core machines end the suite in about 3 minutes instead of 6
+    // many slow tests wait on child processes, Chromium or the SLURM daemons rather than the CPU: four
+    // workers keep both cores of these machines busy while some of them wait
     maxWorkers: 4,
     // the suite's databases are small: DuckDB's worker threads only add switching between four test
     // processes on two cores (a third less CPU on the corpus tests with one thread each); the large-data
