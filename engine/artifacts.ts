@@ -57,7 +57,8 @@ function countLines(text: string, end: number): number {
 export async function hashFile(file: string): Promise<{sha256: string; bytes: number}> {
   const hash = createHash("sha256");
   let bytes = 0;
-  for await (const chunk of createReadStream(file)) {
+  // 4 MiB reads: at the default 64 KiB, per-chunk overhead doubles the CPU time on prediction files
+  for await (const chunk of createReadStream(file, {highWaterMark: 4 << 20})) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
   }
