@@ -1,28 +1,27 @@
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {queryRows} from "./duckdb.ts";
 
 export type Row = Record<string, unknown>;
 
 /**
  * Append plain JS rows to a table. Values go through a VARCHAR staging table and are cast by DuckDB to
- * the column types, so rows stay plain objects (numbers, strings, booleans, null, objects as JSON) and
- * DuckDB, not JavaScript, decides how a timestamp or a double is stored. Unknown keys are an error: a
- * typo must not silently drop a column.
+ * the column types (INSERT BY NAME), so rows stay plain objects (numbers, strings, booleans, null, objects
+ * as JSON) and DuckDB, not JavaScript, decides how a timestamp or a double is stored. A key the table has
+ * no column for is an error: a typo must not silently drop a column. Columns no row names get their
+ * default (NULL).
  */
 export async function insertRows(connection: DuckDBConnection, table: string, rows: readonly object[]): Promise<void> {
   if (rows.length === 0) return;
-  const columns = await queryRows<{column_name: string; column_type: string}>(connection, `DESCRIBE ${table}`);
-  const names = new Set(columns.map((c) => c.column_name));
-  for (const key of Object.keys(rows[0] as Row)) {
-    if (!names.has(key)) throw new Error(`insertRows(${table}): no column '${key}'`);
-  }
+  const keys = new Set<string>();
+  for (const row of rows) for (const key of Object.keys(row)) keys.add(key);
+  const columns = [...keys];
+  const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
   const staging = `staging_${table}`;
-  await connection.run(`CREATE OR REPLACE TEMP TABLE ${staging} (${columns.map((c) => `"${c.column_name}" VARCHAR`).join(", ")})`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${staging} (${columns.map((c) => `${quoted(c)} VARCHAR`).join(", ")})`);
   const appender = await connection.createAppender(staging);
   try {
     for (const row of rows) {
-      for (const {column_name} of columns) {
-        const value = (row as Row)[column_name];
+      for (const column of columns) {
+        const value = (row as Row)[column];
         if (value === null || value === undefined) appender.appendNull();
         else if (typeof value === "string") appender.appendVarchar(value);
         else if (typeof value === "number") {
@@ -37,7 +36,13 @@ export async function insertRows(connection: DuckDBConnection, table: string, ro
   } finally {
     appender.closeSync();
   }
-  const select = columns.map((c) => `CAST("${c.column_name}" AS ${c.column_type})`).join(", ");
-  await connection.run(`INSERT INTO ${table} SELECT ${select} FROM ${staging}`);
-  await connection.run(`DROP TABLE ${staging}`);
+  try {
+    await connection.run(`INSERT INTO ${table} BY NAME SELECT * FROM ${staging}`);
+  } catch (error) {
+    const unknown = /does not have a column with name "([^"]+)"/.exec(error instanceof Error ? error.message : "");
+    if (unknown) throw new Error(`insertRows(${table}): no column '${unknown[1]}'`, {cause: error});
+    throw error;
+  } finally {
+    await connection.run(`DROP TABLE IF EXISTS ${staging}`);
+  }
 }
