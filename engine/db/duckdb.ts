@@ -16,8 +16,9 @@ export function instanceOptions(options: {readOnly?: boolean} = {}): Record<stri
   const out: Record<string, string> = {};
   if (options.readOnly) out.access_mode = "READ_ONLY";
   // a new database file gets 16 KiB blocks instead of 256 KiB: every table takes at least one block, and a
-  // study's database holds some fifty small tables, so the file (kept in every release archive) is a
-  // tenth of the size and written in half the time; DuckDB 1.2 and later open such files
+  // study's database holds some fifty small tables, so the file (one per study and release, beside the
+  // study in .benchbook/) is a tenth of the size and written in half the time; DuckDB 1.2 and later open
+  // such files, for a user who queries it with their own DuckDB
   else out.default_block_size = String(BLOCK_SIZE);
   const threads = process.env.BENCHBOOK_DUCKDB_THREADS;
   if (threads !== undefined && threads !== "") {
