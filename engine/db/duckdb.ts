@@ -5,13 +5,14 @@ export interface Database {
   close(): void;
 }
 
+/** Block size of the database files benchbook creates (see instanceOptions). */
+export const BLOCK_SIZE = 16384;
+
 /**
  * DuckDB settings every database of this process opens with. BENCHBOOK_DUCKDB_THREADS caps DuckDB's
  * worker threads (default: one per core): on a machine shared with other jobs, or in the test suite,
  * where several processes each open small databases and more threads than cores only add switching.
  */
-export const BLOCK_SIZE = 16384;
-
 export function instanceOptions(options: {readOnly?: boolean} = {}): Record<string, string> {
   const out: Record<string, string> = {};
   if (options.readOnly) out.access_mode = "READ_ONLY";

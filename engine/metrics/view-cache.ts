@@ -35,10 +35,7 @@ export async function storeViewResult(connection: DuckDBConnection, name: string
 
 /** Whether the database stores view rows (ingest did; a fixture or hand-made database does not). */
 export async function hasStoredViewResults(connection: DuckDBConnection): Promise<boolean> {
-  const reader = await connection.runAndReadAll(
-    `SELECT count(*)::INTEGER FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary AND starts_with(table_name, '${VIEW_CACHE_PREFIX}')`
-  );
-  return Number(reader.getRows()[0]![0]) > 0;
+  return Object.keys(await storedViewResults(connection, true)).length > 0;
 }
 
 /** The views whose rows the database stores, each with the SQL that points the view at them. */

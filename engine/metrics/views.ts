@@ -110,12 +110,13 @@ export async function installViews(connection: DuckDBConnection, options: {tempo
  */
 export async function storeAllViewResults(connection: DuckDBConnection, options: {computeCorrectness?: () => Promise<void>; temporary?: boolean} = {}): Promise<void> {
   await connection.run(render(MACROS_SQL, true));
+  const comparisonViews = storedRedirects(true);
   let redirects: Record<string, string> | null = null;
   const create = async (name: string, sql: string) => {
-    if (name in STORED_VIEWS || name === "v_correctness_mismatches") {
+    if (name in comparisonViews) {
       if (redirects === null) {
         await options.computeCorrectness?.();
-        redirects = (await hasStoredCorrectness(connection)) ? storedRedirects(true) : {};
+        redirects = (await hasStoredCorrectness(connection)) ? comparisonViews : {};
       }
       await connection.run(redirects[name] ?? sql);
       return;
