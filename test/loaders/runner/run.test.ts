@@ -127,7 +127,9 @@ describe("runStudy: stopping a pipeline", () => {
     const s = await makeStudy([{id: "r", gpus: 1, outputs: "out", command: pipeline("../../input.fa", "--hang-at", "6", "--grandchild", "../../grandchild.pid")}]);
     const t0 = Date.now();
     const [r] = await runStudy(s.file, quiet({timeoutSeconds: 1}));
-    expect(Date.now() - t0).toBeLessThan(5000);
+    // the pipeline would sleep forever: returning at all shows the timeout stopped it; the bound only
+    // leaves room for starting and stopping processes on a loaded CI machine
+    expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r).toMatchObject({status: "timed_out", reason: "stopped after the 1 s timeout"});
     expect(r!.signal).toBe("SIGTERM");
     const grandchild = Number(await readFile(path.join(s.dir, "grandchild.pid"), "utf8"));
