@@ -12,10 +12,12 @@ export default defineConfig({
     // each of the 80-odd files (import was 157 of 1,200 CPU-s); the engine keeps no global state, and test
     // files restore what they change (environment variables, spies) after themselves
     isolate: false,
-    // many slow tests wait on child processes, Chromium or the SLURM daemons rather than the CPU: four
-    // workers keep both cores of these machines busy while some of them wait
-    maxWorkers: 4,
-    // the suite's databases are small: DuckDB's worker threads only add switching between four test
+    // one worker per core of these 2-core machines. Measured on the whole suite (2026-12-02): 1 worker
+    // 666 s, 2 workers 504 s, 3 workers 504 s, 4 workers 551 s; CPU used 680, 801, 858 and 947 s. More
+    // workers than cores only add contention (DuckDB's memory traffic, page faults), and the timing-
+    // sensitive tests (SLURM queues, process timeouts) flaked only with 3 and 4
+    maxWorkers: 2,
+    // the suite's databases are small: DuckDB's worker threads only add switching between the test
     // processes on two cores (a third less CPU on the corpus tests with one thread each); the large-data
     // paths keep their threads in `npm run bench` and `npm run bench:memory`
     env: {BENCHBOOK_DUCKDB_THREADS: "1"}

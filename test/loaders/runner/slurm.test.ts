@@ -197,13 +197,15 @@ describe.skipIf(noCluster !== null).concurrent("SLURM executor on a real cluster
 
   it("--no-wait submits and returns; collect records what ended; collecting again changes nothing", async () => {
     const s = await slurmStudy([
-      {id: "time_1gpu", gpus: 1, outputs: "out/1gpu", command: fake("--scale", "1")},
+      // about 10 s: still running when the second run below is tried, however fast the cluster starts it
+      {id: "time_1gpu", gpus: 1, outputs: "out/1gpu", command: fake("--scale", "3")},
       {id: "time_2gpu", gpus: 2, outputs: "out/2gpu", command: fake("--gpus", "2", "--factors", "0.6")}
     ]);
     const submitted = await runStudy(s.file, options({noWait: true}));
     expect(submitted).toEqual([]);
-    // a second run would write into the same folders while the jobs run
-    await expect(runStudy(s.file, options())).rejects.toThrow(/SLURM job\(s\) \d+, \d+ of the last submission are still queued or running/);
+    // a second run would write into the same folders while the jobs run (the short 2-GPU job may have
+    // ended by then: the refusal names the jobs still queued or running)
+    await expect(runStudy(s.file, options())).rejects.toThrow(/SLURM job\(s\) \d+(, \d+)? of the last submission are still queued or running/);
     const record = JSON.parse(await readFile(submissionFile({dir: s.dir, release: "v-slurm"}), "utf8"));
     expect(record.executions.map((x: {run_id: string}) => x.run_id)).toEqual(["time_1gpu", "time_2gpu"]);
 
