@@ -10,7 +10,7 @@ import {mkdir, rename, rm, stat} from "node:fs/promises";
 import path from "node:path";
 import {adapters} from "../../loaders/index.ts";
 import {pipelineViewRows, profileRows, type ArtifactRow, type FindingRow, type IngestContext, type PipelineAdapter} from "./adapter.ts";
-import {openDatabase, queryRows} from "../db/duckdb.ts";
+import {openDatabase, queryRows, type Database} from "../db/duckdb.ts";
 import {SCHEMA_SQL, SCHEMA_VERSION} from "../db/schema.ts";
 import {insertRows} from "../db/writer.ts";
 import {InputError} from "../errors.ts";
@@ -167,31 +167,60 @@ async function populate(
 
 const PREDICTION_TABLES = ["predictions_frame", "predictions_consensus"] as const;
 
+interface StoredInputs {
+  digest: string;
+  files: Map<string, FileHash>;
+  findings: FindingRow[];
+}
+
 /** What an existing database holds: its fingerprint, the file hashes it was made from, its findings. */
-async function currentDatabase(dbFile: string): Promise<{digest: string; files: Map<string, FileHash>; findings: FindingRow[]} | null> {
+async function currentDatabase(dbFile: string): Promise<StoredInputs | null> {
+  const db = await openExisting(dbFile);
+  if (!db) return null;
   try {
-    await stat(dbFile);
+    return await storedInputs(db.connection);
   } catch {
-    return null;
+    return null; // old database: rebuild it
+  } finally {
+    db.close();
   }
+}
+
+async function openExisting(dbFile: string): Promise<Database | null> {
+  const info = await stat(dbFile).catch(() => null);
+  if (!info?.isFile()) return null;
+  return openDatabase(dbFile, {readOnly: true}).catch(() => null); // unreadable: rebuild it
+}
+
+async function storedInputs(connection: IngestContext["connection"]): Promise<StoredInputs | null> {
+  const [row] = await queryRows<{value: string}>(connection, "SELECT value FROM meta WHERE key = 'fingerprint'");
+  if (!row) return null;
+  const files = await queryRows<FileHash>(connection, "SELECT * FROM file_hashes");
+  const findings = await queryRows<FindingRow & {affects: string}>(connection, "SELECT * FROM findings");
+  return {
+    digest: row.value,
+    files: new Map(files.map((f) => [f.path, f])),
+    findings: findings.map((f) => ({...f, affects: f.affects ? f.affects.split(",") : []}))
+  };
+}
+
+/**
+ * The study's database opened read-only when it is up to date with the study's inputs (the check
+ * ingestStudy makes), else null: a report from an ingested study then opens the file once, not once to
+ * check it and again to read it.
+ */
+export async function openIfCurrent(study: Study, dbFile: string, registry: Readonly<Record<string, PipelineAdapter>> = adapters): Promise<Database | null> {
+  const db = await openExisting(dbFile);
+  if (!db) return null;
   try {
-    const db = await openDatabase(dbFile, {readOnly: true});
-    try {
-      const [row] = await queryRows<{value: string}>(db.connection, "SELECT value FROM meta WHERE key = 'fingerprint'");
-      if (!row) return null;
-      const files = await queryRows<FileHash>(db.connection, "SELECT * FROM file_hashes");
-      const findings = await queryRows<FindingRow & {affects: string}>(db.connection, "SELECT * FROM findings");
-      return {
-        digest: row.value,
-        files: new Map(files.map((f) => [f.path, f])),
-        findings: findings.map((f) => ({...f, affects: f.affects ? f.affects.split(",") : []}))
-      };
-    } finally {
-      db.close();
-    }
+    const stored = await storedInputs(db.connection);
+    const adapter = Object.hasOwn(registry, study.pipeline) ? registry[study.pipeline] : undefined;
+    if (stored && (await inputFingerprint(study, adapter, stored.files)).digest === stored.digest) return db;
   } catch {
-    return null; // unreadable or old database: rebuild it
+    // an old database or an input that cannot be read: ingest rebuilds it or names the problem
   }
+  db.close();
+  return null;
 }
 
 async function removeDb(file: string): Promise<void> {

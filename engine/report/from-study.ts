@@ -2,9 +2,11 @@
  * The one road from a study file to its report: ingest when the inputs changed, then read the figures
  * and judge the criteria. Every output (text, JSON, Markdown, pages, archive) starts from its result.
  */
+import path from "node:path";
+import {adapters} from "../../loaders/index.ts";
 import {openDatabase} from "../db/duckdb.ts";
-import {ingestStudy} from "../ingest/ingest.ts";
-import type {Study} from "../study.ts";
+import {defaultDbFile, ingestStudy, openIfCurrent} from "../ingest/ingest.ts";
+import {loadStudy, type Study} from "../study.ts";
 import {buildReport} from "./report.ts";
 import type {Report} from "./types.ts";
 
@@ -15,8 +17,13 @@ export interface StudyReport {
 }
 
 export async function studyReport(studyFile: string, options: {db?: string} = {}): Promise<StudyReport> {
-  const {dbFile, study} = await ingestStudy(studyFile, {dbFile: options.db});
-  const db = await openDatabase(dbFile, {readOnly: true});
+  const study = await loadStudy(studyFile, adapters);
+  const dbFile = path.resolve(options.db ?? defaultDbFile(study));
+  let db = await openIfCurrent(study, dbFile);
+  if (!db) {
+    await ingestStudy(study, {dbFile});
+    db = await openDatabase(dbFile, {readOnly: true});
+  }
   try {
     return {report: await buildReport(db.connection, {criteria: study.criteria}), study, dbFile};
   } finally {

@@ -1,8 +1,10 @@
 import {createHash} from "node:crypto";
-import {cp, mkdir, readFile, stat, writeFile} from "node:fs/promises";
+import {cp, mkdir, readFile, rm, stat, writeFile} from "node:fs/promises";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
-import {ingestStudy} from "../../../engine/ingest/ingest.ts";
+import {defaultDbFile, ingestStudy, openIfCurrent} from "../../../engine/ingest/ingest.ts";
+import {loadStudy} from "../../../engine/study.ts";
+import {studyReport} from "../../../engine/report/from-study.ts";
 import {openDatabase, queryRows} from "../../../engine/db/duckdb.ts";
 import {FIXTURES, useTmp} from "../../helpers/tmp.ts";
 
@@ -117,5 +119,45 @@ describe("ingest of a study made from the real upstream fixtures", () => {
     await writeFile(studyFile, (await readFile(studyFile, "utf8")).replace("gpus: 1", "gpus: zero"));
     await expect(ingestStudy(studyFile)).rejects.toThrow(/gpus/);
     expect(Buffer.compare(await readFile(first.dbFile), before)).toBe(0);
+  });
+
+  it("openIfCurrent opens an up-to-date database read-only, and nothing else; the report re-ingests then", async () => {
+    const dir = await tmp();
+    await cp(path.join(FIXTURES, "reference_vanilla_output"), path.join(dir, "ref"), {recursive: true});
+    await cp(path.join(FIXTURES, "test_fixed_500bp_refactored"), path.join(dir, "run"), {recursive: true});
+    const studyFile = path.join(dir, "study.yaml");
+    await writeFile(studyFile, "release: r1\ntitle: t\npipeline: virnucpro\nreference: {label: v, outputs: ref}\nruns:\n  - {id: a, gpus: 1, outputs: run}\n");
+    const study = await loadStudy(studyFile);
+    const dbFile = defaultDbFile(study);
+    expect(await openIfCurrent(study, dbFile)).toBeNull(); // no database yet
+    await ingestStudy(studyFile);
+    const db = await openIfCurrent(study, dbFile);
+    expect(db).not.toBeNull();
+    try {
+      await expect(db!.connection.run("CREATE TABLE x (a INTEGER)")).rejects.toThrow(/read-only/);
+    } finally {
+      db!.close();
+    }
+    // the run's per-frame file as the report lists it
+    const listed = async () => (await studyReport(studyFile)).report.runs.find((r) => r.id === "a")!.artifacts.find((a) => a.kind === "predictions_frame")!;
+    const before = await listed();
+    // an input edited after the ingest: not current, and the report reads the new contents
+    const perFrame = path.join(dir, "run", "test_fixed_500bp_merged", "prediction_results.txt");
+    await writeFile(perFrame, (await readFile(perFrame, "utf8")).replace("0.2181767076253891", "0.2181767076253892"));
+    expect(await openIfCurrent(study, dbFile)).toBeNull();
+    const after = await listed();
+    expect(after.sha256).toBe(createHash("sha256").update(await readFile(perFrame)).digest("hex"));
+    expect(after.sha256).not.toBe(before.sha256);
+    expect(await openIfCurrent(study, dbFile)).not.toBeNull();
+    // another study's database at that path, a corrupt file, a folder: not current, never an exception
+    const other = await fixtureStudy();
+    await cp((await ingestStudy(other)).dbFile, dbFile);
+    expect(await openIfCurrent(study, dbFile)).toBeNull();
+    await writeFile(dbFile, "not a database");
+    expect(await openIfCurrent(study, dbFile)).toBeNull();
+    await rm(dbFile);
+    await mkdir(dbFile);
+    expect(await openIfCurrent(study, dbFile)).toBeNull();
+    await expect(studyReport(studyFile)).rejects.toThrow(/is not a file/);
   });
 });
