@@ -31,6 +31,16 @@ ${extra}`
   return file;
 }
 
+/** A study over copies of the upstream fixtures (vanilla reference, 500 bp refactored run), free to edit. */
+async function copiedStudy(): Promise<{dir: string; studyFile: string}> {
+  const dir = await tmp();
+  await cp(path.join(FIXTURES, "reference_vanilla_output"), path.join(dir, "ref"), {recursive: true});
+  await cp(path.join(FIXTURES, "test_fixed_500bp_refactored"), path.join(dir, "run"), {recursive: true});
+  const studyFile = path.join(dir, "study.yaml");
+  await writeFile(studyFile, "release: r1\ntitle: t\npipeline: virnucpro\nreference: {label: v, outputs: ref}\nruns:\n  - {id: a, gpus: 1, outputs: run}\n");
+  return {dir, studyFile};
+}
+
 async function rows<T = Record<string, unknown>>(dbFile: string, sql: string): Promise<T[]> {
   const db = await openDatabase(dbFile, {readOnly: true});
   try {
@@ -70,11 +80,7 @@ describe("ingest of a study made from the real upstream fixtures", () => {
   });
 
   it("is a no-op when nothing changed, and rebuilds when an input changes", async () => {
-    const dir = await tmp();
-    await cp(path.join(FIXTURES, "reference_vanilla_output"), path.join(dir, "ref"), {recursive: true});
-    await cp(path.join(FIXTURES, "test_fixed_500bp_refactored"), path.join(dir, "run"), {recursive: true});
-    const studyFile = path.join(dir, "study.yaml");
-    await writeFile(studyFile, "release: r1\ntitle: t\npipeline: virnucpro\nreference: {label: v, outputs: ref}\nruns:\n  - {id: a, gpus: 1, outputs: run}\n");
+    const {dir, studyFile} = await copiedStudy();
     const first = await ingestStudy(studyFile);
     const before = (await stat(first.dbFile)).mtimeMs;
     const second = await ingestStudy(studyFile);
@@ -122,11 +128,7 @@ describe("ingest of a study made from the real upstream fixtures", () => {
   });
 
   it("openIfCurrent opens an up-to-date database read-only, and nothing else; the report re-ingests then", async () => {
-    const dir = await tmp();
-    await cp(path.join(FIXTURES, "reference_vanilla_output"), path.join(dir, "ref"), {recursive: true});
-    await cp(path.join(FIXTURES, "test_fixed_500bp_refactored"), path.join(dir, "run"), {recursive: true});
-    const studyFile = path.join(dir, "study.yaml");
-    await writeFile(studyFile, "release: r1\ntitle: t\npipeline: virnucpro\nreference: {label: v, outputs: ref}\nruns:\n  - {id: a, gpus: 1, outputs: run}\n");
+    const {dir, studyFile} = await copiedStudy();
     const study = await loadStudy(studyFile);
     const dbFile = defaultDbFile(study);
     expect(await openIfCurrent(study, dbFile)).toBeNull(); // no database yet

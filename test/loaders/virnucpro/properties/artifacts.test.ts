@@ -12,6 +12,7 @@ import {parsePipelineState} from "../../../../loaders/virnucpro/pipeline-state.t
 import {GpuMonitorSchema, PipelineStateSchema, type GpuMonitor} from "../../../../loaders/virnucpro/records.ts";
 import {InputError} from "../../../../engine/errors.ts";
 import {gpuMetricsOf, linesOf} from "../../../corpus/corpus.ts";
+import {evenCuts} from "../../../helpers/cuts.ts";
 
 const METRICS = gpuMetricsOf("2gpu")[0]!.text;
 const fullMetrics = parseGpuMetrics(METRICS, {file: "gpu_metrics.log"});
@@ -100,16 +101,11 @@ describe("gpu_metrics files (parseGpuMetrics)", () => {
   it("cut at evenly spaced bytes: nearly all parse, and most keep samples to compare", () => {
     // a fixed sweep, so the shares are the file's and not the luck of fast-check's (small-biased) draw
     const {tolerant, expectParsedShare} = tolerantCounter();
-    const step = Math.ceil(METRICS.length / 400);
-    let cuts = 0;
-    let withSamples = 0;
-    for (let cut = 0; cut <= METRICS.length; cut += step) {
-      cuts++;
-      if (checkCut(tolerant, cut)) withSamples++;
-    }
+    const cuts = evenCuts(METRICS.length, 400);
+    const withSamples = cuts.filter((cut) => checkCut(tolerant, cut)).length;
     expectParsedShare(0.9);
     // the header is a few hundred bytes of a long file
-    expect(withSamples / cuts, `${withSamples} of ${cuts} cuts had samples`).toBeGreaterThanOrEqual(0.9);
+    expect(withSamples / cuts.length, `${withSamples} of ${cuts.length} cuts had samples`).toBeGreaterThanOrEqual(0.9);
   });
 
   it("# comment lines inserted anywhere change no sample", () => {

@@ -11,6 +11,7 @@ import {parseBottlenecks, parseStageBanner, parseStageCompleted, parseSummarySta
 import {ConsoleLogSchema, LogRecordSchema, type ConsoleLog} from "../../../../loaders/virnucpro/records.ts";
 import {STAGE_NAMES} from "../../../../loaders/virnucpro/pipeline.ts";
 import {consoleLogOf, linesOf} from "../../../corpus/corpus.ts";
+import {evenCuts} from "../../../helpers/cuts.ts";
 
 const RUNS = {numRuns: 150};
 const FULL = consoleLogOf("2gpu");
@@ -319,14 +320,9 @@ describe("whole captures under noise, interleaving and truncation", () => {
 
   it("a capture cut at evenly spaced bytes: nearly every cut has timed stages to compare", () => {
     // a fixed sweep, so the share is the capture's and not the luck of fast-check's (small-biased) draw
-    const step = Math.ceil(FULL.length / 300);
-    let cuts = 0;
-    let timed = 0;
-    for (let cut = 0; cut <= FULL.length; cut += step) {
-      cuts++;
-      if (checkCut(cut).timed > 0) timed++;
-    }
+    const cuts = evenCuts(FULL.length, 300);
+    const timed = cuts.filter((cut) => checkCut(cut).timed > 0).length;
     // the first stage completes within the first 3 % of the capture
-    expect(timed / cuts, `${timed} of ${cuts} cuts had timed stages`).toBeGreaterThanOrEqual(0.9);
+    expect(timed / cuts.length, `${timed} of ${cuts.length} cuts had timed stages`).toBeGreaterThanOrEqual(0.9);
   });
 });

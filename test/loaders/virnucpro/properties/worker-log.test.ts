@@ -10,6 +10,7 @@ import {parseWorkerLog} from "../../../../loaders/virnucpro/worker-log.ts";
 import {WorkerLogSchema, type WorkerLog} from "../../../../loaders/virnucpro/records.ts";
 import {InputError} from "../../../../engine/errors.ts";
 import {linesOf, workerLogsOf} from "../../../corpus/corpus.ts";
+import {evenCuts} from "../../../helpers/cuts.ts";
 
 const WORKER = workerLogsOf("2gpu")[1]!;
 const fullWorker = parseWorkerLog(WORKER, 1, {file: "worker_1.log"});
@@ -111,16 +112,11 @@ describe("worker logs (parseWorkerLog)", () => {
     // a fixed sweep, so the shares below are the log's and not the luck of the draw (fast-check favours
     // small numbers, and counting over its cuts once fell short by chance)
     const {tolerant, expectParsedShare} = tolerantCounter();
-    const step = Math.ceil(WORKER.length / 400);
-    let cuts = 0;
-    let compared = 0;
-    for (let cut = 0; cut <= WORKER.length; cut += step) {
-      cuts++;
-      if (checkCut(tolerant, cut)) compared++;
-    }
+    const cuts = evenCuts(WORKER.length, 400);
+    const compared = cuts.filter((cut) => checkCut(tolerant, cut)).length;
     expectParsedShare(0.9);
     // the token budget is logged near the top: about nine cuts in ten keep it and some batches
-    expect(compared / cuts, `${compared} of ${cuts} cuts compared batches`).toBeGreaterThanOrEqual(0.8);
+    expect(compared / cuts.length, `${compared} of ${cuts.length} cuts compared batches`).toBeGreaterThanOrEqual(0.8);
   });
 
   it("noise lines inserted anywhere change no figure", () => {
