@@ -54,15 +54,21 @@ function countLines(text: string, end: number): number {
   return n;
 }
 
-export async function hashFile(file: string): Promise<{sha256: string; bytes: number}> {
-  const hash = createHash("sha256");
+/** A file's digest (hex) with `algorithm`, streamed, and its length in bytes. */
+export async function digestFile(file: string, algorithm: "sha256" | "sha1"): Promise<{digest: string; bytes: number}> {
+  const hash = createHash(algorithm);
   let bytes = 0;
   // 4 MiB reads: at the default 64 KiB, per-chunk overhead doubles the CPU time on prediction files
   for await (const chunk of createReadStream(file, {highWaterMark: 4 << 20})) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
   }
-  return {sha256: hash.digest("hex"), bytes};
+  return {digest: hash.digest("hex"), bytes};
+}
+
+export async function hashFile(file: string): Promise<{sha256: string; bytes: number}> {
+  const {digest, bytes} = await digestFile(file, "sha256");
+  return {sha256: digest, bytes};
 }
 
 export async function exists(p: string): Promise<boolean> {

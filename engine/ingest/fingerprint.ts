@@ -10,7 +10,6 @@
  * back (git's index trusts the same fields). `ingest --force` hashes everything again.
  */
 import {createHash, type Hash} from "node:crypto";
-import {createReadStream} from "node:fs";
 import {readdir, stat} from "node:fs/promises";
 import type {BigIntStats} from "node:fs";
 import path from "node:path";
@@ -20,6 +19,7 @@ import {SCHEMA_SQL, SCHEMA_VERSION} from "../db/schema.ts";
 import {resolveStudyPath, type Study} from "../study.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
 import {runPaths} from "../../loaders/runner/layout.ts";
+import {digestFile} from "../artifacts.ts";
 
 /** One hashed file, as stored in the database's file_hashes table. */
 export interface FileHash {
@@ -99,14 +99,8 @@ async function fileHash(p: string, s: BigIntStats, known: Map<string, FileHash>,
 }
 
 async function contentHash(file: string): Promise<string> {
-  const hash = createHash("sha1");
-  try {
-    // large reads: per-chunk overhead dominates at the default 64 KiB on 100 MB prediction files
-    for await (const chunk of createReadStream(file, {highWaterMark: 4 << 20})) hash.update(chunk as Buffer);
-  } catch {
-    return "unreadable"; // the adapter reports it with file and reason
-  }
-  return hash.digest("hex");
+  // an unreadable file: the adapter reports it with file and reason
+  return digestFile(file, "sha1").then((d) => d.digest, () => "unreadable");
 }
 
 const CODE_ROOT = fileURLToPath(new URL("../..", import.meta.url));

@@ -18,7 +18,7 @@ import {buildingDbRule, removeLeftovers} from "../leftovers.ts";
 import {loadStudy, type RunSpec, type Study} from "../study.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
 import {exists} from "../artifacts.ts";
-import {inputFingerprint, type FileHash} from "./fingerprint.ts";
+import {inputFingerprint, type FileHash, type Fingerprint} from "./fingerprint.ts";
 import {ingestExecutions} from "./executions.ts";
 import {storeAllViewResults, VIEWS} from "../metrics/views.ts";
 import {storeCorrectness} from "../metrics/correctness-store.ts";
@@ -52,6 +52,8 @@ export interface IngestOptions {
   force?: boolean;
   /** the pipelines to choose from by the study's `pipeline:` (default: loaders/index.ts) */
   adapters?: Readonly<Record<string, PipelineAdapter>>;
+  /** checkDatabase's answer for this study and database, just given: ingest does not check (or hash) again */
+  checked?: DatabaseCheck;
 }
 
 /** DuckDB's share of ingest memory; the rest of the process (parsers, Node) stays well under 2 GB with it. */
@@ -68,13 +70,15 @@ export async function ingestStudy(source: string | Study, options: IngestOptions
   const dbFile = path.resolve(options.dbFile ?? defaultDbFile(study));
   const dbInfo = await stat(dbFile).catch(() => null);
   if (dbInfo && !dbInfo.isFile()) throw new InputError("is not a file", {file: dbFile, expected: "--db FILE: the path of a DuckDB database file (created when missing), not a folder"});
-  const adapter = Object.hasOwn(registry, study.pipeline) ? registry[study.pipeline] : undefined;
-  const current = options.force ? null : await currentDatabase(dbFile);
-  // with a database to compare against, the fingerprint decides whether to ingest; without one (or with
-  // --force, which trusts no stored hash) files are hashed while DuckDB reads them
-  const fingerprint = inputFingerprint(study, adapter, current?.files);
+  const check = options.force ? null : (options.checked ?? (await checkDatabase(study, dbFile, registry)));
+  if (check?.current) {
+    if (!options.checked) check.current.close();
+    return {dbFile, study, ingested: false, findings: check.findings};
+  }
+  // a stale database's check has hashed the inputs already; without a database to compare against (or
+  // with --force, which trusts no stored hash) files are hashed while DuckDB reads them
+  const fingerprint = check?.fingerprint ? Promise.resolve(check.fingerprint) : inputFingerprint(study, adapterOf(study, registry));
   fingerprint.catch(() => undefined); // awaited below; a failure while ingest runs is not unhandled
-  if (current && (await fingerprint).digest === current.digest) return {dbFile, study, ingested: false, findings: current.findings};
   await mkdir(path.dirname(dbFile), {recursive: true});
   await removeLeftovers(path.dirname(dbFile), buildingDbRule(dbFile));
   const building = `${dbFile}.building-${process.pid}`;
@@ -110,7 +114,7 @@ async function populate(
   // prediction rows live only while ingest compares them (TEMP tables shadow the empty stored ones);
   // the database keeps the comparison itself (metrics/correctness-store.ts)
   for (const table of PREDICTION_TABLES) await connection.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM main.${table} LIMIT 0`);
-  const adapter = Object.hasOwn(registry, study.pipeline) ? registry[study.pipeline] : undefined;
+  const adapter = adapterOf(study, registry);
   if (!adapter) {
     const line = study.text.split("\n").findIndex((l) => /^pipeline\s*:/.test(l)) + 1;
     throw new InputError(`unknown pipeline '${study.pipeline}'`, {file: study.file, line: line || undefined, expected: `one of: ${Object.keys(registry).join(", ")}`});
@@ -167,32 +171,44 @@ async function populate(
 
 const PREDICTION_TABLES = ["predictions_frame", "predictions_consensus"] as const;
 
-interface StoredInputs {
-  digest: string;
-  files: Map<string, FileHash>;
+/**
+ * Whether the study's database is up to date with the study's inputs. `current`: the database opened
+ * read-only when it is (the caller closes it), so a report reads the file it checked instead of opening
+ * it twice; null when the file is missing, unreadable, of an older schema or stale. `fingerprint`: the
+ * inputs' fingerprint when it was computed (a database to compare against existed), so an ingest that
+ * follows does not hash the inputs again. An input that cannot be read is the fingerprint's error.
+ */
+export interface DatabaseCheck {
+  current: Database | null;
+  fingerprint: Fingerprint | null;
+  /** the stored findings of a current database */
   findings: FindingRow[];
 }
 
-/** What an existing database holds: its fingerprint, the file hashes it was made from, its findings. */
-async function currentDatabase(dbFile: string): Promise<StoredInputs | null> {
-  const db = await openExisting(dbFile);
-  if (!db) return null;
+export async function checkDatabase(study: Study, dbFile: string, registry: Readonly<Record<string, PipelineAdapter>> = adapters): Promise<DatabaseCheck> {
+  const none: DatabaseCheck = {current: null, fingerprint: null, findings: []};
+  const info = await stat(dbFile).catch(() => null);
+  if (!info?.isFile()) return none;
+  const db = await openDatabase(dbFile, {readOnly: true}).catch(() => null);
+  if (!db) return none; // unreadable: rebuild it
   try {
-    return await storedInputs(db.connection);
-  } catch {
-    return null; // old database: rebuild it
-  } finally {
+    const stored = await storedInputs(db.connection).catch(() => null); // an older database: rebuild it
+    if (!stored) {
+      db.close();
+      return none;
+    }
+    const fingerprint = await inputFingerprint(study, adapterOf(study, registry), stored.files);
+    if (fingerprint.digest === stored.digest) return {current: db, fingerprint, findings: stored.findings};
     db.close();
+    return {current: null, fingerprint, findings: []};
+  } catch (error) {
+    db.close();
+    throw error;
   }
 }
 
-async function openExisting(dbFile: string): Promise<Database | null> {
-  const info = await stat(dbFile).catch(() => null);
-  if (!info?.isFile()) return null;
-  return openDatabase(dbFile, {readOnly: true}).catch(() => null); // unreadable: rebuild it
-}
-
-async function storedInputs(connection: IngestContext["connection"]): Promise<StoredInputs | null> {
+/** What an existing database holds: its fingerprint, the file hashes it was made from, its findings. */
+async function storedInputs(connection: IngestContext["connection"]): Promise<{digest: string; files: Map<string, FileHash>; findings: FindingRow[]} | null> {
   const [row] = await queryRows<{value: string}>(connection, "SELECT value FROM meta WHERE key = 'fingerprint'");
   if (!row) return null;
   const files = await queryRows<FileHash>(connection, "SELECT * FROM file_hashes");
@@ -204,23 +220,8 @@ async function storedInputs(connection: IngestContext["connection"]): Promise<St
   };
 }
 
-/**
- * The study's database opened read-only when it is up to date with the study's inputs (the check
- * ingestStudy makes), else null: a report from an ingested study then opens the file once, not once to
- * check it and again to read it.
- */
-export async function openIfCurrent(study: Study, dbFile: string, registry: Readonly<Record<string, PipelineAdapter>> = adapters): Promise<Database | null> {
-  const db = await openExisting(dbFile);
-  if (!db) return null;
-  try {
-    const stored = await storedInputs(db.connection);
-    const adapter = Object.hasOwn(registry, study.pipeline) ? registry[study.pipeline] : undefined;
-    if (stored && (await inputFingerprint(study, adapter, stored.files)).digest === stored.digest) return db;
-  } catch {
-    // an old database or an input that cannot be read: ingest rebuilds it or names the problem
-  }
-  db.close();
-  return null;
+function adapterOf(study: Study, registry: Readonly<Record<string, PipelineAdapter>>): PipelineAdapter | undefined {
+  return Object.hasOwn(registry, study.pipeline) ? registry[study.pipeline] : undefined;
 }
 
 async function removeDb(file: string): Promise<void> {

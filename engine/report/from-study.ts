@@ -5,7 +5,7 @@
 import path from "node:path";
 import {adapters} from "../../loaders/index.ts";
 import {openDatabase} from "../db/duckdb.ts";
-import {defaultDbFile, ingestStudy, openIfCurrent} from "../ingest/ingest.ts";
+import {checkDatabase, defaultDbFile, ingestStudy} from "../ingest/ingest.ts";
 import {loadStudy, type Study} from "../study.ts";
 import {buildReport} from "./report.ts";
 import type {Report} from "./types.ts";
@@ -19,9 +19,11 @@ export interface StudyReport {
 export async function studyReport(studyFile: string, options: {db?: string} = {}): Promise<StudyReport> {
   const study = await loadStudy(studyFile, adapters);
   const dbFile = path.resolve(options.db ?? defaultDbFile(study));
-  let db = await openIfCurrent(study, dbFile);
+  // the database the report reads is the one found up to date, or the one ingest then builds
+  const check = await checkDatabase(study, dbFile);
+  let db = check.current;
   if (!db) {
-    await ingestStudy(study, {dbFile});
+    await ingestStudy(study, {dbFile, checked: check});
     db = await openDatabase(dbFile, {readOnly: true});
   }
   try {

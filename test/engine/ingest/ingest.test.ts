@@ -2,7 +2,7 @@ import {createHash} from "node:crypto";
 import {cp, mkdir, readFile, rm, stat, writeFile} from "node:fs/promises";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
-import {defaultDbFile, ingestStudy, openIfCurrent} from "../../../engine/ingest/ingest.ts";
+import {checkDatabase, defaultDbFile, ingestStudy} from "../../../engine/ingest/ingest.ts";
 import {loadStudy} from "../../../engine/study.ts";
 import {studyReport} from "../../../engine/report/from-study.ts";
 import {openDatabase, queryRows} from "../../../engine/db/duckdb.ts";
@@ -127,39 +127,53 @@ describe("ingest of a study made from the real upstream fixtures", () => {
     expect(Buffer.compare(await readFile(first.dbFile), before)).toBe(0);
   });
 
-  it("openIfCurrent opens an up-to-date database read-only, and nothing else; the report re-ingests then", async () => {
+  it("checkDatabase opens an up-to-date database read-only, and nothing else; a report re-ingests a stale one with the check's fingerprint", async () => {
     const {dir, studyFile} = await copiedStudy();
     const study = await loadStudy(studyFile);
     const dbFile = defaultDbFile(study);
-    expect(await openIfCurrent(study, dbFile)).toBeNull(); // no database yet
-    await ingestStudy(studyFile);
-    const db = await openIfCurrent(study, dbFile);
-    expect(db).not.toBeNull();
+    const current = async () => {
+      const check = await checkDatabase(study, dbFile);
+      check.current?.close();
+      return check;
+    };
+    expect(await current()).toEqual({current: null, fingerprint: null, findings: []}); // no database yet
+    const ingested = await ingestStudy(studyFile);
+    const check = await checkDatabase(study, dbFile);
+    expect(check.current).not.toBeNull();
     try {
-      await expect(db!.connection.run("CREATE TABLE x (a INTEGER)")).rejects.toThrow(/read-only/);
+      await expect(check.current!.connection.run("CREATE TABLE x (a INTEGER)")).rejects.toThrow(/read-only/);
     } finally {
-      db!.close();
+      check.current!.close();
     }
+    expect(check.findings).toEqual(ingested.findings);
     // the run's per-frame file as the report lists it
     const listed = async () => (await studyReport(studyFile)).report.runs.find((r) => r.id === "a")!.artifacts.find((a) => a.kind === "predictions_frame")!;
     const before = await listed();
-    // an input edited after the ingest: not current, and the report reads the new contents
+    // an input edited after the ingest: stale, with the new inputs' fingerprint, which the re-ingest stores
     const perFrame = path.join(dir, "run", "test_fixed_500bp_merged", "prediction_results.txt");
     await writeFile(perFrame, (await readFile(perFrame, "utf8")).replace("0.2181767076253891", "0.2181767076253892"));
-    expect(await openIfCurrent(study, dbFile)).toBeNull();
+    const stale = await current();
+    expect(stale.current).toBeNull();
+    expect(stale.fingerprint!.digest).not.toBe(check.fingerprint!.digest);
     const after = await listed();
     expect(after.sha256).toBe(createHash("sha256").update(await readFile(perFrame)).digest("hex"));
     expect(after.sha256).not.toBe(before.sha256);
-    expect(await openIfCurrent(study, dbFile)).not.toBeNull();
+    expect(await rows(dbFile, "SELECT value FROM meta WHERE key = 'fingerprint'")).toEqual([{value: stale.fingerprint!.digest}]);
+    expect((await current()).current).not.toBeNull();
+    // ingest stores the fingerprint it is handed rather than hashing the inputs again (and a wrong one can
+    // only make the next check stale, never current)
+    await ingestStudy(study, {dbFile, checked: {current: null, fingerprint: {digest: "handed-on", files: []}, findings: []}});
+    expect(await rows(dbFile, "SELECT value FROM meta WHERE key = 'fingerprint'")).toEqual([{value: "handed-on"}]);
+    expect((await current()).current).toBeNull();
     // another study's database at that path, a corrupt file, a folder: not current, never an exception
     const other = await fixtureStudy();
     await cp((await ingestStudy(other)).dbFile, dbFile);
-    expect(await openIfCurrent(study, dbFile)).toBeNull();
+    expect((await current()).current).toBeNull();
     await writeFile(dbFile, "not a database");
-    expect(await openIfCurrent(study, dbFile)).toBeNull();
+    expect(await current()).toEqual({current: null, fingerprint: null, findings: []});
     await rm(dbFile);
     await mkdir(dbFile);
-    expect(await openIfCurrent(study, dbFile)).toBeNull();
+    expect(await current()).toEqual({current: null, fingerprint: null, findings: []});
     await expect(studyReport(studyFile)).rejects.toThrow(/is not a file/);
   });
 });
