@@ -54,21 +54,38 @@ function countLines(text: string, end: number): number {
   return n;
 }
 
-/** A file's digest (hex) with `algorithm`, streamed, and its length in bytes. */
-export async function digestFile(file: string, algorithm: "sha256" | "sha1"): Promise<{digest: string; bytes: number}> {
-  const hash = createHash(algorithm);
+/** A file's sha256 (hex), streamed, and its length in bytes. */
+export async function hashFile(file: string): Promise<{sha256: string; bytes: number}> {
+  const hash = createHash("sha256");
   let bytes = 0;
   // 4 MiB reads: at the default 64 KiB, per-chunk overhead doubles the CPU time on prediction files
   for await (const chunk of createReadStream(file, {highWaterMark: 4 << 20})) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
   }
-  return {digest: hash.digest("hex"), bytes};
+  return {sha256: hash.digest("hex"), bytes};
 }
 
-export async function hashFile(file: string): Promise<{sha256: string; bytes: number}> {
-  const {digest, bytes} = await digestFile(file, "sha256");
-  return {sha256: digest, bytes};
+/**
+ * The sha256 of the files one ingest reads, by absolute path, each read once: the fingerprint hashes
+ * every input and the adapters record the same digest for their artifacts (hashing 300 MB of
+ * predictions twice was a tenth of ingest's CPU time). Made per command (a report's database check and
+ * the ingest that follows share one), never kept beyond it, so a later command reads every file again.
+ */
+export class ContentDigests {
+  readonly #digests = new Map<string, Promise<{sha256: string; bytes: number}>>();
+
+  of(file: string): Promise<{sha256: string; bytes: number}> {
+    const key = path.resolve(file);
+    let digest = this.#digests.get(key);
+    if (!digest) {
+      digest = hashFile(key);
+      // a failure is the caller's to report; an unread promise must not end the process
+      digest.catch(() => undefined);
+      this.#digests.set(key, digest);
+    }
+    return digest;
+  }
 }
 
 export async function exists(p: string): Promise<boolean> {

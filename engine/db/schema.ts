@@ -7,7 +7,7 @@
  * fills TEMP tables of the same name and stores the comparison (metrics/correctness-store.ts, schema 3),
  * so in an ingested database the prediction tables are empty.
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /**
  * The engine's tables: what every pipeline fills (or leaves empty). A pipeline's tables of its own are
@@ -17,8 +17,9 @@ export const SCHEMA_SQL = `
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
 -- The input files as the fingerprint hashed them (engine/ingest/fingerprint.ts): a hash is reused while
--- every stat field still matches, so an unchanged study is not read again to find it unchanged.
-CREATE TABLE file_hashes (path VARCHAR PRIMARY KEY, dev VARCHAR, ino VARCHAR, size VARCHAR, mtime_ns VARCHAR, ctime_ns VARCHAR, sha1 VARCHAR NOT NULL);
+-- every stat field still matches, so an unchanged study is not read again to find it unchanged. sha256
+-- (schema 7; sha1 before): the digest the artifacts table records, so ingest reads each file once.
+CREATE TABLE file_hashes (path VARCHAR PRIMARY KEY, dev VARCHAR, ino VARCHAR, size VARCHAR, mtime_ns VARCHAR, ctime_ns VARCHAR, sha256 VARCHAR NOT NULL);
 
 -- What the pipeline's adapter tells the engine (engine/ingest/adapter.ts PipelineProfile): which stage is
 -- the parallelised GPU stage, which stage GPU samples are judged in, the scale of a logged packing figure,

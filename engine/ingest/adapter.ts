@@ -26,6 +26,11 @@ export interface IngestContext {
   study: Study;
   finding(row: FindingRow): void;
   artifact(row: ArtifactRow): void;
+  /**
+   * A file's sha256 and size for its artifact row, read once per ingest: the fingerprint reads every
+   * input too, and whichever asks first reads the file for both.
+   */
+  hashFile(file: string): Promise<{sha256: string; bytes: number}>;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Change detector for ingest: study text, the contents of every file the study points at (a file edited
  * in place with its size and mtime restored must not leave a stale database), and benchbook's own code
- * (a changed parser or view must re-ingest). sha1 is enough here: this detects change, it is no seal.
+ * (a changed parser or view must re-ingest). Files are hashed with sha256, the digest their artifact
+ * rows record, so one read of each file serves both (ContentDigests).
  *
  * Hashing hundreds of MB of predictions on every `report` would cost more than the report, so each
  * file's hash is stored with the stat fields that change whenever its bytes can have changed (device,
@@ -19,7 +20,7 @@ import {SCHEMA_SQL, SCHEMA_VERSION} from "../db/schema.ts";
 import {resolveStudyPath, type Study} from "../study.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
 import {runPaths} from "../../loaders/runner/layout.ts";
-import {digestFile} from "../artifacts.ts";
+import {ContentDigests} from "../artifacts.ts";
 
 /** One hashed file, as stored in the database's file_hashes table. */
 export interface FileHash {
@@ -29,7 +30,7 @@ export interface FileHash {
   size: string;
   mtime_ns: string;
   ctime_ns: string;
-  sha1: string;
+  sha256: string;
 }
 
 export interface Fingerprint {
@@ -37,9 +38,12 @@ export interface Fingerprint {
   files: FileHash[];
 }
 
-/** `known`: hashes of an earlier ingest, reused for files whose stat fields all still match. */
-export async function inputFingerprint(study: Study, adapter: PipelineAdapter | undefined, known: Map<string, FileHash> = new Map()): Promise<Fingerprint> {
-  const hash = createHash("sha1");
+/**
+ * `known`: hashes of an earlier ingest, reused for files whose stat fields all still match. `digests`:
+ * the command's file digests, shared with the ingest that follows (its artifact rows).
+ */
+export async function inputFingerprint(study: Study, adapter: PipelineAdapter | undefined, known: Map<string, FileHash> = new Map(), digests = new ContentDigests()): Promise<Fingerprint> {
+  const hash = createHash("sha256");
   // the schema text itself, not only its version: a database of another schema is always rebuilt
   const ownCode = await codeHash(known);
   hash.update(`${BENCHBOOK_VERSION}\n${SCHEMA_VERSION}\n${SCHEMA_SQL}\n${ownCode.digest}\n${study.text}\n`);
@@ -62,13 +66,13 @@ export async function inputFingerprint(study: Study, adapter: PipelineAdapter | 
   }
   roots.push(...(adapter?.inputFiles?.(study) ?? []));
   const files = new Map<string, FileHash>(ownCode.files); // by path: roots may overlap
-  for (const root of roots.sort()) await hashTree(root, hash, 0, known, files);
+  for (const root of roots.sort()) await hashTree(root, hash, 0, known, files, digests);
   return {digest: hash.digest("hex"), files: [...files.values()]};
 }
 
 const RACY_NS = 3_000_000_000n;
 
-async function hashTree(p: string, hash: Hash, depth: number, known: Map<string, FileHash>, files: Map<string, FileHash>): Promise<void> {
+async function hashTree(p: string, hash: Hash, depth: number, known: Map<string, FileHash>, files: Map<string, FileHash>, digests: ContentDigests): Promise<void> {
   let s;
   try {
     s = await stat(p, {bigint: true});
@@ -77,30 +81,30 @@ async function hashTree(p: string, hash: Hash, depth: number, known: Map<string,
     return;
   }
   if (s.isFile()) {
-    hash.update(`${p}\t${s.size}\t${await fileHash(p, s, known, files)}\n`);
+    hash.update(`${p}\t${s.size}\t${await fileHash(p, s, known, files, digests)}\n`);
     return;
   }
   if (!s.isDirectory() || depth > 8) return;
   const entries = (await readdir(p)).sort();
-  for (const e of entries) await hashTree(path.join(p, e), hash, depth + 1, known, files);
+  for (const e of entries) await hashTree(path.join(p, e), hash, depth + 1, known, files, digests);
 }
 
-/** The file's sha1: the stored one while every stat field matches, else read; recorded in `files`. */
-async function fileHash(p: string, s: BigIntStats, known: Map<string, FileHash>, files: Map<string, FileHash>): Promise<string> {
+/** The file's sha256: the stored one while every stat field matches, else read; recorded in `files`. */
+async function fileHash(p: string, s: BigIntStats, known: Map<string, FileHash>, files: Map<string, FileHash>, digests: ContentDigests): Promise<string> {
   const now = {path: p, dev: String(s.dev), ino: String(s.ino), size: String(s.size), mtime_ns: String(s.mtimeNs), ctime_ns: String(s.ctimeNs)};
   const before = known.get(p);
   const same = before && before.dev === now.dev && before.ino === now.ino && before.size === now.size && before.mtime_ns === now.mtime_ns && before.ctime_ns === now.ctime_ns;
-  const sha1 = same ? before.sha1 : await contentHash(p);
+  const sha256 = same ? before.sha256 : await contentHash(p, digests);
   // a file changed within a few seconds of being hashed may share its stat fields with what was hashed
   // (coarse file-system clocks: the "racy git" case): stored so that it never matches, it is read again
   const racy = BigInt(Date.now()) * 1_000_000n - s.ctimeNs < RACY_NS;
-  if (sha1 !== "unreadable") files.set(p, {...now, ctime_ns: racy ? "racy" : now.ctime_ns, sha1});
-  return sha1;
+  if (sha256 !== "unreadable") files.set(p, {...now, ctime_ns: racy ? "racy" : now.ctime_ns, sha256});
+  return sha256;
 }
 
-async function contentHash(file: string): Promise<string> {
+async function contentHash(file: string, digests: ContentDigests): Promise<string> {
   // an unreadable file: the adapter reports it with file and reason
-  return digestFile(file, "sha1").then((d) => d.digest, () => "unreadable");
+  return digests.of(file).then((d) => d.sha256, () => "unreadable");
 }
 
 const CODE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -117,7 +121,7 @@ function codeHash(known: Map<string, FileHash>): Promise<{digest: string; files:
 
 /** Hash of the source files (.ts, .js, .mjs, .sql) below `root`/engine and `root`/loaders. */
 export async function sourceHash(root: string, known: Map<string, FileHash> = new Map(), files: Map<string, FileHash> = new Map()): Promise<string> {
-  const hash = createHash("sha1");
+  const hash = createHash("sha256");
   const found: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const e of await readdir(dir, {withFileTypes: true})) {
@@ -127,6 +131,7 @@ export async function sourceHash(root: string, known: Map<string, FileHash> = ne
     }
   };
   for (const dir of ["engine", "loaders"]) await walk(path.join(root, dir)).catch(() => undefined);
-  for (const f of found.sort()) hash.update(`${path.relative(root, f).split(path.sep).join("/")}\t${await fileHash(f, await stat(f, {bigint: true}), known, files)}\n`);
+  const digests = new ContentDigests();
+  for (const f of found.sort()) hash.update(`${path.relative(root, f).split(path.sep).join("/")}\t${await fileHash(f, await stat(f, {bigint: true}), known, files, digests)}\n`);
   return hash.digest("hex");
 }

@@ -17,7 +17,7 @@ import {InputError} from "../errors.ts";
 import {buildingDbRule, removeLeftovers} from "../leftovers.ts";
 import {loadStudy, type RunSpec, type Study} from "../study.ts";
 import {BENCHBOOK_VERSION} from "../version.ts";
-import {exists} from "../artifacts.ts";
+import {ContentDigests, exists} from "../artifacts.ts";
 import {inputFingerprint, type FileHash, type Fingerprint} from "./fingerprint.ts";
 import {ingestExecutions} from "./executions.ts";
 import {storeAllViewResults, VIEWS} from "../metrics/views.ts";
@@ -77,7 +77,8 @@ export async function ingestStudy(source: string | Study, options: IngestOptions
   }
   // a stale database's check has hashed the inputs already; without a database to compare against (or
   // with --force, which trusts no stored hash) files are hashed while DuckDB reads them
-  const fingerprint = check?.fingerprint ? Promise.resolve(check.fingerprint) : inputFingerprint(study, adapterOf(study, registry));
+  const digests = check?.digests ?? new ContentDigests();
+  const fingerprint = check?.fingerprint ? Promise.resolve(check.fingerprint) : inputFingerprint(study, adapterOf(study, registry), undefined, digests);
   fingerprint.catch(() => undefined); // awaited below; a failure while ingest runs is not unhandled
   await mkdir(path.dirname(dbFile), {recursive: true});
   await removeLeftovers(path.dirname(dbFile), buildingDbRule(dbFile));
@@ -88,7 +89,7 @@ export async function ingestStudy(source: string | Study, options: IngestOptions
   try {
     // bounded memory whatever the input size: DuckDB spills to disk beyond this (issue: 20M-row files)
     await db.connection.run(`SET memory_limit = '${INGEST_MEMORY_LIMIT}'`);
-    await populate(db.connection, study, registry, findings);
+    await populate(db.connection, study, registry, findings, digests);
     const {digest, files} = await fingerprint;
     await insertRows(db.connection, "meta", [{key: "fingerprint", value: digest}]);
     await insertRows(db.connection, "file_hashes", files);
@@ -108,7 +109,8 @@ async function populate(
   connection: IngestContext["connection"],
   study: Study,
   registry: Readonly<Record<string, PipelineAdapter>>,
-  findings: FindingRow[]
+  findings: FindingRow[],
+  digests: ContentDigests
 ): Promise<void> {
   await connection.run(SCHEMA_SQL);
   // prediction rows live only while ingest compares them (TEMP tables shadow the empty stored ones);
@@ -128,7 +130,8 @@ async function populate(
     connection,
     study,
     finding: (row) => findings.push(row),
-    artifact: (row) => artifacts.push(row)
+    artifact: (row) => artifacts.push(row),
+    hashFile: (file) => digests.of(file)
   };
   await insertRows(connection, "meta", [
     {key: "schema_version", value: String(SCHEMA_VERSION)},
@@ -181,12 +184,15 @@ const PREDICTION_TABLES = ["predictions_frame", "predictions_consensus"] as cons
 export interface DatabaseCheck {
   current: Database | null;
   fingerprint: Fingerprint | null;
+  /** the files the check read, by digest: the ingest that follows records them without reading again */
+  digests: ContentDigests;
   /** the stored findings of a current database */
   findings: FindingRow[];
 }
 
 export async function checkDatabase(study: Study, dbFile: string, registry: Readonly<Record<string, PipelineAdapter>> = adapters): Promise<DatabaseCheck> {
-  const none: DatabaseCheck = {current: null, fingerprint: null, findings: []};
+  const digests = new ContentDigests();
+  const none: DatabaseCheck = {current: null, fingerprint: null, findings: [], digests};
   const info = await stat(dbFile).catch(() => null);
   if (!info?.isFile()) return none;
   const db = await openDatabase(dbFile, {readOnly: true}).catch(() => null);
@@ -197,10 +203,10 @@ export async function checkDatabase(study: Study, dbFile: string, registry: Read
       db.close();
       return none;
     }
-    const fingerprint = await inputFingerprint(study, adapterOf(study, registry), stored.files);
-    if (fingerprint.digest === stored.digest) return {current: db, fingerprint, findings: stored.findings};
+    const fingerprint = await inputFingerprint(study, adapterOf(study, registry), stored.files, digests);
+    if (fingerprint.digest === stored.digest) return {current: db, fingerprint, findings: stored.findings, digests};
     db.close();
-    return {current: null, fingerprint, findings: []};
+    return {current: null, fingerprint, findings: [], digests};
   } catch (error) {
     db.close();
     throw error;

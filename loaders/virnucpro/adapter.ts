@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import {isInputError} from "../../engine/errors.ts";
-import {exists, findFilesNamed, hashFile, MAX_SEGMENT_CHARS, readTextArtifact, resolveFileSet, streamTextSegments, type OverlongLine} from "../../engine/artifacts.ts";
+import {exists, findFilesNamed, MAX_SEGMENT_CHARS, readTextArtifact, resolveFileSet, streamTextSegments, type OverlongLine} from "../../engine/artifacts.ts";
 import {insertRows, type Row} from "../../engine/db/writer.ts";
 import {DEFAULT_CRITERIA, GPU_STAGES, PROFILE, STAGE_NAMES} from "./pipeline.ts";
 import {checkInsideStudy, resolveStudyPath, type RunSpec, type Study} from "../../engine/study.ts";
@@ -505,8 +505,9 @@ async function ingestPredictions(context: IngestContext, runId: string, outputs:
     }
     const file = files[0]!;
     await guard(context, runId, kind, async () => {
-      // the checksum is computed while DuckDB reads the file (its own threads), not after
-      const hashing = hashFile(file);
+      // the checksum is computed while DuckDB reads the file (its own threads), not after; the
+      // fingerprint's read of the file gives it when that came first
+      const hashing = context.hashFile(file);
       hashing.catch(() => undefined); // a failed load is reported by the load; the hash is then not needed
       const loaded = await load(context.connection, file, runId);
       const {sha256, bytes} = await hashing;

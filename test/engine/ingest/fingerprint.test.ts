@@ -3,12 +3,14 @@
  * hash of engine/ and loaders/ sources changes with any source file and only with source files. Input
  * files' hashes are reused from the database only while their stat fields (ctime included) all match.
  */
+import {createHash} from "node:crypto";
 import {cp, mkdir, readFile, stat, utimes, writeFile} from "node:fs/promises";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import {inputFingerprint, sourceHash, type FileHash} from "../../../engine/ingest/fingerprint.ts";
 import {loadStudy} from "../../../engine/study.ts";
 import {adapters} from "../../../loaders/index.ts";
+import {ContentDigests} from "../../../engine/artifacts.ts";
 import {REPO, useTmp} from "../../helpers/tmp.ts";
 
 const tmp = useTmp();
@@ -35,7 +37,7 @@ describe("source hash", () => {
 
   it("covers the real engine and loaders folders", async () => {
     const real = await sourceHash(path.resolve(import.meta.dirname, "../../.."));
-    expect(real).toMatch(/^[0-9a-f]{40}$/);
+    expect(real).toMatch(/^[0-9a-f]{64}$/);
     expect(real).not.toBe(await sourceHash(await tmp()));
   });
 });
@@ -48,9 +50,9 @@ describe("stored file hashes", () => {
     return {dir, study, file: path.join(dir, "runs", "t2", "outputs.csv")};
   };
   /** the entry an ingest long ago would have stored for `file`, with a given hash */
-  const settled = async (file: string, sha1: string): Promise<FileHash> => {
+  const settled = async (file: string, sha256: string): Promise<FileHash> => {
     const s = await stat(file, {bigint: true});
-    return {path: file, dev: String(s.dev), ino: String(s.ino), size: String(s.size), mtime_ns: String(s.mtimeNs), ctime_ns: String(s.ctimeNs), sha1};
+    return {path: file, dev: String(s.dev), ino: String(s.ino), size: String(s.size), mtime_ns: String(s.mtimeNs), ctime_ns: String(s.ctimeNs), sha256};
   };
 
   it("a hash is reused only while device, inode, size, mtime and ctime all match", async () => {
@@ -62,7 +64,7 @@ describe("stored file hashes", () => {
     const known = new Map([[file, await settled(file, "0".repeat(40))]]);
     const reused = await inputFingerprint(study, adapters.csv, known);
     expect(reused.digest).not.toBe(fresh.digest);
-    expect(reused.files.find((f) => f.path === file)!.sha1).toBe("0".repeat(40));
+    expect(reused.files.find((f) => f.path === file)!.sha256).toBe("0".repeat(40));
     // rewritten in place, same size, mtime put back: ctime moved, so the file is read again
     const text = await readFile(file, "utf8");
     const before = await stat(file);
@@ -73,7 +75,7 @@ describe("stored file hashes", () => {
     expect((await stat(file)).mtimeMs).toBe(before.mtimeMs);
     const edited = await inputFingerprint(study, adapters.csv, known);
     expect(edited.digest).toBe((await inputFingerprint(study, adapters.csv)).digest);
-    expect(edited.files.find((f) => f.path === file)!.sha1).not.toBe("0".repeat(40));
+    expect(edited.files.find((f) => f.path === file)!.sha256).not.toBe("0".repeat(40));
   });
 
   it("a file changed seconds before it was hashed is never trusted by its stat fields", async () => {
@@ -82,7 +84,24 @@ describe("stored file hashes", () => {
     const {files} = await inputFingerprint(study, adapters.csv);
     expect(files.find((f) => f.path === file)!.ctime_ns).toBe("racy");
     // a racy entry never matches, so the next fingerprint reads the file again
-    const stored = new Map(files.map((f) => [f.path, {...f, sha1: "0".repeat(40)}]));
+    const stored = new Map(files.map((f) => [f.path, {...f, sha256: "0".repeat(40)}]));
     expect((await inputFingerprint(study, adapters.csv, stored)).digest).toBe((await inputFingerprint(study, adapters.csv)).digest);
+  });
+
+  it("files are hashed with sha256 through the command's digests, one read per file and path spelling", async () => {
+    const {dir, study, file} = await copyStudy();
+    const digests = new ContentDigests();
+    const {files} = await inputFingerprint(study, adapters.csv, undefined, digests);
+    const sha256 = createHash("sha256").update(await readFile(file)).digest("hex");
+    expect(files.find((f) => f.path === file)!.sha256).toBe(sha256);
+    // what an adapter asks for afterwards is the read the fingerprint made, under any spelling of the path
+    const read = digests.of(file);
+    expect(digests.of(path.relative(process.cwd(), file))).toBe(read);
+    expect(digests.of(path.join(dir, "runs", "..", "runs", "t2", "outputs.csv"))).toBe(read);
+    expect(await read).toEqual({sha256, bytes: (await stat(file)).size});
+    // a new command reads the file again
+    await writeFile(file, (await readFile(file, "utf8")).replace("item-0000,odd", "item-0000,eve"));
+    expect((await new ContentDigests().of(file)).sha256).not.toBe(sha256);
+    expect((await digests.of(file)).sha256).toBe(sha256);
   });
 });

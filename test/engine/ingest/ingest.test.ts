@@ -3,6 +3,7 @@ import {cp, mkdir, readFile, rm, stat, writeFile} from "node:fs/promises";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import {checkDatabase, defaultDbFile, ingestStudy} from "../../../engine/ingest/ingest.ts";
+import {ContentDigests} from "../../../engine/artifacts.ts";
 import {loadStudy} from "../../../engine/study.ts";
 import {studyReport} from "../../../engine/report/from-study.ts";
 import {openDatabase, queryRows} from "../../../engine/db/duckdb.ts";
@@ -136,7 +137,7 @@ describe("ingest of a study made from the real upstream fixtures", () => {
       check.current?.close();
       return check;
     };
-    expect(await current()).toEqual({current: null, fingerprint: null, findings: []}); // no database yet
+    expect(await current()).toMatchObject({current: null, fingerprint: null, findings: []}); // no database yet
     const ingested = await ingestStudy(studyFile);
     const check = await checkDatabase(study, dbFile);
     expect(check.current).not.toBeNull();
@@ -158,22 +159,31 @@ describe("ingest of a study made from the real upstream fixtures", () => {
     const after = await listed();
     expect(after.sha256).toBe(createHash("sha256").update(await readFile(perFrame)).digest("hex"));
     expect(after.sha256).not.toBe(before.sha256);
+    // one read of the file gave the fingerprint's hash and the artifact's
+    expect(await rows(dbFile, `SELECT sha256 FROM file_hashes WHERE path = '${perFrame}'`)).toEqual([{sha256: after.sha256}]);
     expect(await rows(dbFile, "SELECT value FROM meta WHERE key = 'fingerprint'")).toEqual([{value: stale.fingerprint!.digest}]);
     expect((await current()).current).not.toBeNull();
     // ingest stores the fingerprint it is handed rather than hashing the inputs again (and a wrong one can
     // only make the next check stale, never current)
-    await ingestStudy(study, {dbFile, checked: {current: null, fingerprint: {digest: "handed-on", files: []}, findings: []}});
+    // the same for the files the check read: their artifact rows take the check's digest
+    class HandedOn extends ContentDigests {
+      override of(file: string) {
+        return file === perFrame ? Promise.resolve({sha256: "f".repeat(64), bytes: 1}) : super.of(file);
+      }
+    }
+    await ingestStudy(study, {dbFile, checked: {current: null, fingerprint: {digest: "handed-on", files: []}, findings: [], digests: new HandedOn()}});
     expect(await rows(dbFile, "SELECT value FROM meta WHERE key = 'fingerprint'")).toEqual([{value: "handed-on"}]);
+    expect(await rows(dbFile, `SELECT sha256, bytes::INTEGER AS bytes FROM artifacts WHERE path = '${perFrame}'`)).toEqual([{sha256: "f".repeat(64), bytes: 1}]);
     expect((await current()).current).toBeNull();
     // another study's database at that path, a corrupt file, a folder: not current, never an exception
     const other = await fixtureStudy();
     await cp((await ingestStudy(other)).dbFile, dbFile);
     expect((await current()).current).toBeNull();
     await writeFile(dbFile, "not a database");
-    expect(await current()).toEqual({current: null, fingerprint: null, findings: []});
+    expect(await current()).toMatchObject({current: null, fingerprint: null, findings: []});
     await rm(dbFile);
     await mkdir(dbFile);
-    expect(await current()).toEqual({current: null, fingerprint: null, findings: []});
+    expect(await current()).toMatchObject({current: null, fingerprint: null, findings: []});
     await expect(studyReport(studyFile)).rejects.toThrow(/is not a file/);
   });
 });
