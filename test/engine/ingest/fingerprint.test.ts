@@ -61,10 +61,10 @@ describe("stored file hashes", () => {
     await utimes(file, stamp, stamp);
     const fresh = await inputFingerprint(study, adapters.csv);
     // a stored hash that differs from the content proves which one the digest used
-    const known = new Map([[file, await settled(file, "0".repeat(40))]]);
+    const known = new Map([[file, await settled(file, "0".repeat(64))]]);
     const reused = await inputFingerprint(study, adapters.csv, known);
     expect(reused.digest).not.toBe(fresh.digest);
-    expect(reused.files.find((f) => f.path === file)!.sha256).toBe("0".repeat(40));
+    expect(reused.files.find((f) => f.path === file)!.sha256).toBe("0".repeat(64));
     // rewritten in place, same size, mtime put back: ctime moved, so the file is read again
     const text = await readFile(file, "utf8");
     const before = await stat(file);
@@ -75,7 +75,7 @@ describe("stored file hashes", () => {
     expect((await stat(file)).mtimeMs).toBe(before.mtimeMs);
     const edited = await inputFingerprint(study, adapters.csv, known);
     expect(edited.digest).toBe((await inputFingerprint(study, adapters.csv)).digest);
-    expect(edited.files.find((f) => f.path === file)!.sha256).not.toBe("0".repeat(40));
+    expect(edited.files.find((f) => f.path === file)!.sha256).not.toBe("0".repeat(64));
   });
 
   it("a file changed seconds before it was hashed is never trusted by its stat fields", async () => {
@@ -84,7 +84,7 @@ describe("stored file hashes", () => {
     const {files} = await inputFingerprint(study, adapters.csv);
     expect(files.find((f) => f.path === file)!.ctime_ns).toBe("racy");
     // a racy entry never matches, so the next fingerprint reads the file again
-    const stored = new Map(files.map((f) => [f.path, {...f, sha256: "0".repeat(40)}]));
+    const stored = new Map(files.map((f) => [f.path, {...f, sha256: "0".repeat(64)}]));
     expect((await inputFingerprint(study, adapters.csv, stored)).digest).toBe((await inputFingerprint(study, adapters.csv)).digest);
   });
 

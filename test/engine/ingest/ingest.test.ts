@@ -1,7 +1,7 @@
 import {createHash} from "node:crypto";
 import {cp, mkdir, readFile, rm, stat, writeFile} from "node:fs/promises";
 import path from "node:path";
-import {describe, expect, it} from "vitest";
+import {describe, expect, it, vi} from "vitest";
 import {checkDatabase, defaultDbFile, ingestStudy} from "../../../engine/ingest/ingest.ts";
 import {ContentDigests} from "../../../engine/artifacts.ts";
 import {loadStudy} from "../../../engine/study.ts";
@@ -128,6 +128,34 @@ describe("ingest of a study made from the real upstream fixtures", () => {
     expect(Buffer.compare(await readFile(first.dbFile), before)).toBe(0);
   });
 
+  it("the fingerprint and the artifact rows share one read of each prediction file, also when a report re-ingests a stale database", async () => {
+    const {dir, studyFile} = await copiedStudy();
+    const predictionFiles = [path.join(dir, "ref"), path.join(dir, "run", "test_fixed_500bp_merged")].flatMap((folder) =>
+      ["prediction_results.txt", "prediction_results_highestscore.csv"].map((name) => path.join(folder, name))
+    );
+    const asked = vi.spyOn(ContentDigests.prototype, "of");
+    // per file: how often its digest was asked for, and by how many ContentDigests (each reads once)
+    const askers = () =>
+      predictionFiles.map((file) => {
+        const calls = asked.mock.calls.flatMap(([f], i) => (path.resolve(f) === file ? [asked.mock.contexts[i]] : []));
+        return {file, asks: calls.length, digests: new Set(calls).size};
+      });
+    try {
+      await ingestStudy(studyFile, {force: true});
+      // the fingerprint's ask and the adapter's, answered by one object
+      for (const a of askers()) expect(a).toEqual({file: a.file, asks: 2, digests: 1});
+      const perFrame = predictionFiles[2]!;
+      await writeFile(perFrame, (await readFile(perFrame, "utf8")).replace("0.2181767076253891", "0.2181767076253892"));
+      asked.mockClear();
+      await studyReport(studyFile);
+      // the check reads the edited file (the others keep their stored hashes) and the ingest that follows
+      // records that read instead of reading again
+      expect(askers().find((a) => a.file === perFrame)).toEqual({file: perFrame, asks: 2, digests: 1});
+    } finally {
+      asked.mockRestore();
+    }
+  });
+
   it("checkDatabase opens an up-to-date database read-only, and nothing else; a report re-ingests a stale one with the check's fingerprint", async () => {
     const {dir, studyFile} = await copiedStudy();
     const study = await loadStudy(studyFile);
@@ -159,7 +187,7 @@ describe("ingest of a study made from the real upstream fixtures", () => {
     const after = await listed();
     expect(after.sha256).toBe(createHash("sha256").update(await readFile(perFrame)).digest("hex"));
     expect(after.sha256).not.toBe(before.sha256);
-    // one read of the file gave the fingerprint's hash and the artifact's
+    // the fingerprint stores the digest the artifact row records (one algorithm, so one read can serve both)
     expect(await rows(dbFile, `SELECT sha256 FROM file_hashes WHERE path = '${perFrame}'`)).toEqual([{sha256: after.sha256}]);
     expect(await rows(dbFile, "SELECT value FROM meta WHERE key = 'fingerprint'")).toEqual([{value: stale.fingerprint!.digest}]);
     expect((await current()).current).not.toBeNull();
