@@ -7,7 +7,7 @@
  * fills TEMP tables of the same name and stores the comparison (metrics/correctness-store.ts, schema 3),
  * so in an ingested database the prediction tables are empty.
  */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /**
  * The engine's tables: what every pipeline fills (or leaves empty). A pipeline's tables of its own are

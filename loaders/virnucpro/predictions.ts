@@ -259,7 +259,8 @@ const typedBadScore = (c: string) => `(${c} IS NULL OR NOT (${c} BETWEEN 0 AND 1
 // a superset of the exact ID checks that avoids trim(): an ID that is empty or starts with a space or
 // control character (first byte below '!') or with any non-ASCII character (where trim's Unicode
 // whitespace could be) goes to the exact loader, which decides
-const typedBadId = (c: string) => `(${c} IS NULL OR ${c} < '!' OR ${c} >= chr(128) OR ord(right(${c}, 1)) <= 32)`;
+// the last character by substring(length): ASCII fast paths, where right() decodes every string
+const typedBadId = (c: string) => `(${c} IS NULL OR ${c} < '!' OR ${c} >= chr(128) OR ord(substring(${c}, length(${c}), 1)) <= 32)`;
 
 /**
  * auto: the fast path, the exact loader when it declines. The other two exist for the test that pins
@@ -277,7 +278,8 @@ export async function loadPerFrame(connection: DuckDBConnection, file: string, s
     table: "predictions_frame",
     source,
     doubles: ["score1", "score2"],
-    select: `"Sequence_ID", trim("Prediction"), "score1", "score2"`,
+    // the exact spelling only: a label with spaces around is the exact loader's to trim
+    select: `"Sequence_ID", "Prediction", "score1", "score2"`,
     bad: `prediction IS NULL OR prediction NOT IN ('virus', 'others') OR ${typedBadScore("score_others")} OR ${typedBadScore("score_virus")} OR ${typedBadId("sequence_id")}`,
     id: "sequence_id"
   });
@@ -292,14 +294,14 @@ export async function loadConsensus(connection: DuckDBConnection, file: string, 
   const hasScores = header.includes("max_score_0") || header.includes("max_score_1");
   const required = hasScores ? CONSENSUS_COLUMNS : CONSENSUS_COLUMNS.slice(0, 2);
   const extraColumns = checkColumns(file, header, required, what);
-  // Is_Virus is checked on the text (True/False in any case, spaces around), so it is read as VARCHAR
-  // into a boolean only when every cell is one of the two words
-  const label = `lower(trim("Is_Virus"))`;
+  // Is_Virus is read as VARCHAR into a boolean when it is spelled as the pipeline writes it (True,
+  // False); any other spelling is NULL here, so the exact loader reads the file and decides (it accepts
+  // either word in any case, spaces around)
   const fast = mode === "exact" ? null : await fastLoad(connection, file, header, {
     table: "predictions_consensus",
     source,
     doubles: hasScores ? ["max_score_0", "max_score_1"] : [],
-    select: `"Modified_ID", CASE ${label} WHEN 'true' THEN true WHEN 'false' THEN false END, ${hasScores ? `"max_score_0", "max_score_1"` : "NULL, NULL"}`,
+    select: `"Modified_ID", CASE "Is_Virus" WHEN 'True' THEN true WHEN 'False' THEN false END, ${hasScores ? `"max_score_0", "max_score_1"` : "NULL, NULL"}`,
     bad: `is_virus IS NULL${hasScores ? ` OR ${typedBadScore("max_score_others")} OR ${typedBadScore("max_score_virus")}` : ""} OR ${typedBadId("modified_id")}`,
     id: "modified_id"
   });

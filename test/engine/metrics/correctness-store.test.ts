@@ -52,7 +52,7 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 async function reset(): Promise<void> {
-  for (const table of ["correctness_counts", "correctness_histogram", "correctness_mismatches", "correctness_mismatch_top"]) await db.connection.run(`DROP TABLE IF EXISTS ${table}`);
+  for (const table of ["correctness_comparisons", "correctness_counts", "correctness_histogram", "correctness_mismatches", "correctness_mismatch_top"]) await db.connection.run(`DROP TABLE IF EXISTS ${table}`);
   for (const table of ["releases", "runs", "predictions_frame", "predictions_consensus"]) await db.connection.run(`DELETE FROM ${table}`);
   await installViews(db.connection);
 }
@@ -81,7 +81,7 @@ describe("stored comparison equals the correctness views", () => {
         await storeCorrectness(db.connection);
         await installViews(db.connection);
         const stored = await db.query("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'correctness_%' AND NOT temporary ORDER BY 1");
-        expect(stored.length).toBe(4);
+        expect(stored.length).toBe(5);
         expect(await read()).toEqual(fromViews);
       }),
       {numRuns: 25}
