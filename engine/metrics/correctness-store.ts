@@ -14,7 +14,7 @@
  * and extra rows, NULL scores and ties. installViews points the views at the stored tables when they exist.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {MISMATCH_TOP} from "./correctness.ts";
+import {labelText, MISMATCH_TOP} from "./correctness.ts";
 import {withoutInsertionOrder} from "../db/duckdb.ts";
 
 export const CORRECTNESS_STORE = {
@@ -39,8 +39,8 @@ export const STORED_VIEWS: Record<string, string> = {
 export const STORED_MISMATCHES_VIEW = `
 CREATE OR REPLACE {TEMP} VIEW v_correctness_mismatches AS
 SELECT g.run_id, g.level, m.id,
-  coalesce(m.reference_label, CASE WHEN m.reference_is_virus THEN 'virus' ELSE 'others' END) AS reference_label,
-  coalesce(m.run_label, CASE WHEN m.run_is_virus THEN 'virus' ELSE 'others' END) AS run_label,
+  ${labelText("m.reference_label", "m.reference_is_virus")} AS reference_label,
+  ${labelText("m.run_label", "m.run_is_virus")} AS run_label,
   m.reference_score_virus AS reference_virus, m.run_score_virus AS run_virus, m.diff, m.label_mismatch,
   row_number() OVER (PARTITION BY m.comparison ORDER BY m.label_mismatch DESC, m.diff DESC NULLS FIRST, m.id) AS rank
 FROM main.${CORRECTNESS_STORE.mismatches} m JOIN main.${CORRECTNESS_STORE.comparisons} g USING (comparison)`;
@@ -164,8 +164,8 @@ WITH top AS (
 ),
 ranked AS (SELECT comparison, unnest(rows) AS m, unnest(range(1, len(rows) + 1)) AS rank FROM top)
 SELECT g.run_id, g.level, m.id,
-  coalesce(m.reference_label, CASE WHEN m.reference_is_virus THEN 'virus' ELSE 'others' END) AS reference_label,
-  coalesce(m.run_label, CASE WHEN m.run_is_virus THEN 'virus' ELSE 'others' END) AS run_label,
+  ${labelText("m.reference_label", "m.reference_is_virus")} AS reference_label,
+  ${labelText("m.run_label", "m.run_is_virus")} AS run_label,
   m.reference_score_virus AS reference_virus, m.run_score_virus AS run_virus, m.diff, m.label_mismatch, rank
 FROM ranked JOIN ${CORRECTNESS_STORE.comparisons} g USING (comparison)`;
 

@@ -146,6 +146,12 @@ SELECT a.run_id, a.level, a.reference_rows, a.run_rows, a.compared, a.missing, a
 FROM v_correctness_counts a
 LEFT JOIN v_model_match m ON m.run_id = a.run_id`;
 /**
+ * A mismatching row's label as pages and reports show it: the output's own label where it has one
+ * (pipeline: csv), virus/others from the two-class verdict otherwise. Shared with the stored comparison
+ * (correctness-store.ts), which keeps the verdict as a boolean and the label only where there is one.
+ */
+export const labelText = (label: string, isVirus: string) => `coalesce(${label}, CASE WHEN ${isVirus} THEN 'virus' ELSE 'others' END)`;
+/**
  * Mismatching rows (label mismatch, score difference above tolerance, or scores not comparable), label
  * mismatches first, then the largest differences. rank numbers them per run and level.
  */
@@ -153,10 +159,8 @@ export const V_CORRECTNESS_MISMATCHES = `
 CREATE OR REPLACE {TEMP} VIEW v_correctness_mismatches AS
 SELECT run_id, level, id,
   -- outputs with labels of their own (pipeline: csv) show them; virus/others otherwise
-  coalesce((SELECT p.label FROM predictions_labels p WHERE p.source = 'reference' AND p.level = c.level AND p.id = c.id),
-    CASE WHEN reference_virus THEN 'virus' ELSE 'others' END) AS reference_label,
-  coalesce((SELECT p.label FROM predictions_labels p WHERE p.source = c.run_id AND p.level = c.level AND p.id = c.id),
-    CASE WHEN run_virus THEN 'virus' ELSE 'others' END) AS run_label,
+  ${labelText("(SELECT p.label FROM predictions_labels p WHERE p.source = 'reference' AND p.level = c.level AND p.id = c.id)", "reference_virus")} AS reference_label,
+  ${labelText("(SELECT p.label FROM predictions_labels p WHERE p.source = c.run_id AND p.level = c.level AND p.id = c.id)", "run_virus")} AS run_label,
   reference_score_virus AS reference_virus, run_score_virus AS run_virus, max_diff AS diff,
   label_mismatch,
   row_number() OVER (PARTITION BY run_id, level ORDER BY label_mismatch DESC, max_diff DESC NULLS FIRST, id) AS rank
